@@ -1,0 +1,298 @@
+"""The `novelty` command: a thin shell over the library (ideas, log, history, catalog, sources)."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import NoReturn
+
+from pydantic import ValidationError
+
+from .catalog import load_catalog
+from .errors import NoveltyError, ProfileError
+from .explain import money, price_phrase
+from .history import HistoryStore
+from .models import Budget, Couple, Outing
+from .profile import describe_validation_error, load_profile
+from .recommender import Recommender
+from .results import Recommendations
+
+
+class UsageError(NoveltyError):
+    """A command-line argument is invalid."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(message)
+
+
+def default_db() -> Path:
+    """$NOVELTY_DB, else $XDG_DATA_HOME/novelty/history.sqlite3 (~/.local/share by default)."""
+    if os.environ.get("NOVELTY_DB"):
+        return Path(os.environ["NOVELTY_DB"])
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "novelty" / "history.sqlite3"
+
+
+def _profile(args: argparse.Namespace) -> Couple:
+    path = args.profile or os.environ.get("NOVELTY_PROFILE")
+    if not path:
+        raise ProfileError("no profile given: pass --profile FILE or set NOVELTY_PROFILE")
+    return load_profile(path)
+
+
+def _now(value: str | None, couple: Couple) -> dt.datetime | None:
+    if value is None:
+        return None
+    try:
+        now = dt.datetime.fromisoformat(value)
+    except ValueError:
+        raise UsageError(f"--now: expected an ISO datetime, got {value!r}") from None
+    return now if now.tzinfo else now.replace(tzinfo=couple.timezone)
+
+
+def _store(args: argparse.Namespace) -> HistoryStore:
+    return HistoryStore(args.db or default_db())
+
+
+def _print_ideas(recs: Recommendations, couple: Couple, budget: Budget | None) -> None:
+    tz = couple.timezone
+    w = recs.window
+    span = f"{w.start.astimezone(tz):%a %d %b %H:%M} – {w.end.astimezone(tz):%a %d %b %H:%M}"
+    names = " & ".join(p.name for p in couple.partners)
+    limit = f", up to {money(budget.per_outing, budget.currency)}" if budget else ""
+    print(f"{(w.label or 'Ideas').capitalize()} ({span}) for {names}{limit}\n")
+    if not recs:
+        print(
+            "No ideas fit this window and budget. Try --when 'next weekend' or a larger --budget."
+        )
+    for idea in recs:
+        a = idea.activity
+        start = idea.starts_at.astimezone(tz)
+        when = f"{start:%a %d %b %H:%M}" + ("" if a.starts_at else f" (suggested, {a.time_of_day})")
+        place = ""
+        if a.location and a.location.name:
+            place = f" at {a.location.name}"
+        print(f"{idea.rank}. {a.title}  [{a.category.replace('-', ' ')}, {a.source}]")
+        print(f"   When:  {when}{place}")
+        print(f"   Price: {price_phrase(a)}")
+        print(f"   Why:   {' '.join(idea.reasons[:2])}")
+        print(f"   Talk:  {idea.conversation_starters[0]}")
+        print()
+    for problem in recs.problems:
+        print(f"note: {problem.source}: {problem.message}", file=sys.stderr)
+
+
+def cmd_ideas(args: argparse.Namespace) -> int:
+    """Print (or export) ideas for the profile's couple."""
+    couple = _profile(args)
+    budget = None
+    if args.budget is not None:
+        currency = couple.budget.currency if couple.budget else "USD"
+        try:
+            budget = Budget(per_outing=args.budget, currency=currency)
+        except ValidationError as exc:
+            raise UsageError(describe_validation_error(exc, prefix="--budget")) from None
+    store = _store(args)
+    recommender = Recommender(args.catalog)
+    recs = recommender.recommend(
+        couple,
+        when=args.when,
+        k=args.k,
+        budget=budget,
+        now=_now(args.now, couple),
+        seed=args.seed,
+        history=store if store.path.exists() else None,
+    )
+    if args.ics:
+        Path(args.ics).write_bytes(recs.to_ics())
+    if args.json:
+        payload = {
+            "window": recs.window.model_dump(mode="json"),
+            "ideas": recs.to_json(),
+            "problems": [p.model_dump(mode="json") for p in recs.problems],
+        }
+        print(json.dumps(payload, indent=2, ensure_ascii=False))
+    else:
+        _print_ideas(recs, couple, budget or couple.budget)
+        if args.ics:
+            print(f"Saved {len(recs)} idea(s) to {args.ics}")
+    return 0
+
+
+def cmd_log(args: argparse.Namespace) -> int:
+    """Record an outing in the history database."""
+    couple = _profile(args)
+    if args.activity:
+        known = load_catalog(args.catalog)["id"]
+        if not known.isin([args.activity]).any():
+            raise UsageError(
+                f"activity id {args.activity!r} is not in the catalog; "
+                "use --title for anything else"
+            )
+    try:
+        day = (
+            dt.date.fromisoformat(args.date)
+            if args.date
+            else dt.datetime.now(couple.timezone).date()
+        )
+    except ValueError:
+        raise UsageError(f"--date: expected YYYY-MM-DD, got {args.date!r}") from None
+    try:
+        outing = Outing(
+            activity_id=args.activity,
+            title=args.title,
+            category=args.category,
+            tags=args.tags or (),
+            date=day,
+            rating=args.rating,
+            cost=args.cost,
+            notes=args.notes,
+        )
+    except ValidationError as exc:
+        raise UsageError(describe_validation_error(exc, prefix="outing")) from None
+    store = _store(args)
+    store.add(outing, couple=couple)
+    label = outing.activity_id or outing.title
+    print(f"Logged {label!r} on {outing.date.isoformat()} for {couple.name} in {store.path}")
+    return 0
+
+
+def cmd_history(args: argparse.Namespace) -> int:
+    """List the couple's outings: from the profile and from the history database."""
+    couple = _profile(args)
+    store = _store(args)
+    logged = store.outings(couple=couple)
+    rows = [("profile", o) for o in couple.history] + [("logged", o) for o in logged]
+    rows.sort(key=lambda row: row[1].date)
+    if args.json:
+        print(json.dumps([{"from": f, **o.model_dump(mode="json")} for f, o in rows], indent=2))
+        return 0
+    if not rows:
+        print("No outings yet. Record one with: novelty log ID --rating 5")
+    for origin, o in rows:
+        stars = "*" * o.rating if o.rating else "-"
+        print(f"{o.date.isoformat()}  {stars:<5}  {o.activity_id or o.title}  ({origin})")
+    return 0
+
+
+def cmd_catalog(args: argparse.Namespace) -> int:
+    """Validate, list or summarise a catalog."""
+    frame = load_catalog(args.file)
+    if args.action == "validate":
+        print(f"{args.file or 'bundled catalog'}: {len(frame)} activities, all valid")
+    elif args.action == "list":
+        shown = frame if not args.category else frame[frame["category"] == args.category]
+        for row in shown.itertuples():
+            print(f"{row.id:<40} {row.category:<18} {row.title}")
+    else:
+        from .catalog_stats import catalog_stats
+
+        print(catalog_stats(frame))
+    return 0
+
+
+def cmd_sources(args: argparse.Namespace) -> int:
+    """List the event source types installed (built-in and plugins)."""
+    from .sources import available_sources
+
+    for name, description in sorted(available_sources().items()):
+        print(f"{name:<16} {description}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of the `novelty` command."""
+    parser = _Parser(prog="novelty", description="Novel shared experiences for couples.")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    def with_profile(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--profile", help="couple's TOML profile (default: $NOVELTY_PROFILE)")
+        p.add_argument("--db", type=Path, help=f"history database (default: {default_db()})")
+        p.add_argument("--catalog", help="catalog CSV (default: the bundled one)")
+
+    ideas = commands.add_parser("ideas", help="ideas for your free time")
+    with_profile(ideas)
+    ideas.add_argument(
+        "--when", default="this weekend", help="e.g. tonight, 'next weekend', 2026-12-05"
+    )
+    ideas.add_argument("--budget", type=float, help="most to spend on one outing, for two")
+    ideas.add_argument("-k", type=int, default=5, help="how many ideas (default 5)")
+    ideas.add_argument("--json", action="store_true", help="print JSON for apps")
+    ideas.add_argument("--ics", help="also save the ideas as an iCalendar file")
+    ideas.add_argument("--seed", type=int, help="vary the ideas reproducibly")
+    ideas.add_argument("--now", help="pretend it is this ISO datetime (for testing)")
+    ideas.set_defaults(run=cmd_ideas)
+
+    log = commands.add_parser("log", help="record something you did together")
+    with_profile(log)
+    log.add_argument("activity", nargs="?", help="catalog activity id")
+    log.add_argument("--title", help="what you did, when it is not in the catalog")
+    log.add_argument("--category", help="its category (free-text outings)")
+    log.add_argument(
+        "--tags", type=lambda s: [t for t in s.split(",") if t], help="comma-separated"
+    )
+    log.add_argument("--date", help="YYYY-MM-DD (default: today)")
+    log.add_argument("--rating", type=int, help="1 (not for us) .. 5 (loved it)")
+    log.add_argument("--cost", type=float, help="what it cost the two of you")
+    log.add_argument("--notes", default="", help="anything to remember")
+    log.set_defaults(run=cmd_log)
+
+    history = commands.add_parser("history", help="what you have done together")
+    with_profile(history)
+    history.add_argument("--json", action="store_true")
+    history.set_defaults(run=cmd_history)
+
+    catalog = commands.add_parser("catalog", help="validate, list or summarise a catalog")
+    catalog.add_argument("action", choices=("validate", "list", "stats"))
+    catalog.add_argument("file", nargs="?", help="catalog CSV (default: the bundled one)")
+    catalog.add_argument("--category", help="only this category (list)")
+    catalog.set_defaults(run=cmd_catalog)
+
+    sources = commands.add_parser("sources", help="list installed event source types")
+    sources.set_defaults(run=cmd_sources)
+    return parser
+
+
+def _version() -> str:
+    from . import __version__
+
+    return __version__
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command; exit 0 ok, 2 bad input (one line, no traceback), 1 unexpected failure."""
+    try:
+        args = build_parser().parse_args(argv)
+        if args.command == "log" and not (args.activity or args.title):
+            raise UsageError("log: give a catalog activity id or --title")
+        return int(args.run(args))
+    except NoveltyError as exc:
+        print(f"novelty: error: {exc}", file=sys.stderr)
+        return 2
+    except ValidationError as exc:
+        print(f"novelty: error: {describe_validation_error(exc, prefix='input')}", file=sys.stderr)
+        return 2
+    except ValueError as exc:
+        print(f"novelty: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 0
+    except Exception as exc:
+        if os.environ.get("NOVELTY_DEBUG"):
+            raise
+        print(f"novelty: unexpected error ({type(exc).__name__}): {exc}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

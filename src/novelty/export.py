@@ -1,0 +1,49 @@
+"""iCalendar export: one VEVENT per idea, built with the `icalendar` library."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Sequence
+
+import icalendar
+
+from . import __name__ as _package
+from .models import Recommendation
+
+
+def to_ics(ideas: Sequence[Recommendation], *, stamp: dt.datetime) -> bytes:
+    """A valid RFC 5545 calendar with one VEVENT per idea, times in their own timezone."""
+    calendar = icalendar.Calendar()
+    calendar.add("prodid", f"-//{_package}//this weekend's ideas//EN")
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("x-wr-calname", "novelty ideas")
+    for idea in ideas:
+        activity = idea.activity
+        event = icalendar.Event()
+        key = f"{activity.source}:{activity.id}:{idea.starts_at.isoformat()}"
+        event.add("uid", hashlib.sha1(key.encode()).hexdigest() + f"@{_package}")
+        event.add("dtstamp", stamp.astimezone(dt.UTC))
+        event.add("summary", activity.title)
+        event.add("dtstart", idea.starts_at)
+        event.add("dtend", idea.ends_at)
+        lines = [activity.description, "", *idea.reasons, "", "Talk about it afterwards:"]
+        lines += [f"- {question}" for question in idea.conversation_starters]
+        event.add("description", "\n".join(line for line in lines if line is not None).strip())
+        if activity.tags:
+            event.add("categories", list(activity.tags))
+        if activity.url:
+            event.add("url", activity.url)
+        place = activity.location
+        if place is not None:
+            event.add("geo", (place.lat, place.lon))
+            label = ", ".join(part for part in (place.name, place.address, place.city) if part)
+            if label:
+                event.add("location", label)
+        if activity.starts_at is None:
+            event.add("transp", "TRANSPARENT")
+            event.add("status", "TENTATIVE")
+        calendar.add_component(event)
+    calendar.add_missing_timezones()
+    return bytes(calendar.to_ical())

@@ -1,0 +1,282 @@
+"""The pydantic models at the library's boundary: what apps build and what they get back."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
+
+Setting = Literal["indoor", "outdoor", "either"]
+Energy = Literal["low", "medium", "high"]
+Season = Literal["spring", "summer", "autumn", "winter"]
+TimeOfDay = Literal["morning", "afternoon", "evening", "any"]
+
+Tag = Annotated[str, Field(min_length=1, max_length=80)]
+Currency = Annotated[str, Field(pattern=r"^[A-Z]{3}$", description="ISO 4217 code, e.g. USD")]
+Money = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+
+
+def _normalise_label(value: str) -> str:
+    """Tags, categories and dislikes compare case- and spacing-insensitively."""
+    return "-".join(value.strip().lower().replace("_", " ").split())
+
+
+def _normalise_labels(values: Any) -> Any:
+    if isinstance(values, str):
+        values = [part for part in values.split(";") if part.strip()]
+    if isinstance(values, list | tuple | set | frozenset):
+        return tuple(dict.fromkeys(_normalise_label(str(v)) for v in values if str(v).strip()))
+    return values
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+
+
+class Location(_Frozen):
+    """A place: coordinates, and optionally a venue name, address, city and IANA timezone."""
+
+    lat: float = Field(ge=-90, le=90, allow_inf_nan=False, description="Latitude in degrees.")
+    lon: float = Field(ge=-180, le=180, allow_inf_nan=False, description="Longitude in degrees.")
+    name: str | None = Field(default=None, description="Venue or place name.")
+    address: str | None = None
+    city: str | None = None
+    timezone: str | None = Field(default=None, description="IANA name, e.g. Europe/Berlin.")
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(
+                f"unknown timezone {value!r}; expected an IANA name such as 'America/Chicago'"
+            ) from None
+        return value
+
+
+class Activity(_Frozen):
+    """Something a couple can do together: a catalog idea or a dated event from a source."""
+
+    id: str = Field(min_length=1, description="Unique within its source.")
+    title: str = Field(min_length=1)
+    description: str = ""
+    category: str = Field(default="other", min_length=1)
+    tags: tuple[Tag, ...] = ()
+    cost_min: Money | None = Field(
+        default=None, description="Cheapest typical cost for the two of them; None = unknown."
+    )
+    cost_max: Money | None = Field(default=None, description="Dearest typical cost for two.")
+    currency: Currency = "USD"
+    duration_minutes: int | None = Field(default=None, gt=0, le=60 * 24 * 14)
+    setting: Setting = "either"
+    energy: Energy = "medium"
+    excitement: int = Field(
+        default=3, ge=1, le=5, description="1 calm and familiar .. 5 thrilling."
+    )
+    interactive: bool = Field(default=False, description="Done with each other, not side by side.")
+    seasons: tuple[Season, ...] = Field(default=(), description="Empty means all year.")
+    time_of_day: TimeOfDay = "any"
+    needs_booking: bool = False
+    accessibility: str = ""
+    prompt: str = Field(default="", description="A conversation starter for afterwards.")
+    location: Location | None = None
+    starts_at: AwareDatetime | None = Field(default=None, description="Events only.")
+    ends_at: AwareDatetime | None = None
+    url: str | None = None
+    source: str = Field(default="catalog", min_length=1)
+    online: bool = False
+
+    @field_validator("tags", mode="before")
+    @classmethod
+    def _tags(cls, value: Any) -> Any:
+        return _normalise_labels(value)
+
+    @field_validator("category", mode="before")
+    @classmethod
+    def _category(cls, value: Any) -> Any:
+        return _normalise_label(value) if isinstance(value, str) else value
+
+    @field_validator("seasons", mode="before")
+    @classmethod
+    def _seasons(cls, value: Any) -> Any:
+        normalised = _normalise_labels(value)
+        if isinstance(normalised, tuple):
+            return tuple("autumn" if s == "fall" else s for s in normalised)
+        return normalised
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Activity:
+        if self.cost_min is None and self.cost_max is not None:
+            raise ValueError("cost_max is set but cost_min is not; give both or neither")
+        if (
+            self.cost_min is not None
+            and self.cost_max is not None
+            and self.cost_max < self.cost_min
+        ):
+            raise ValueError(f"cost_max {self.cost_max} is below cost_min {self.cost_min}")
+        if self.ends_at is not None and self.starts_at is None:
+            raise ValueError("ends_at is set but starts_at is not")
+        if self.starts_at and self.ends_at and self.ends_at < self.starts_at:
+            raise ValueError("ends_at is before starts_at")
+        return self
+
+
+class Partner(_Frozen):
+    """One person of the couple: what they love, what they never want, what they tried alone."""
+
+    name: str = Field(min_length=1)
+    interests: dict[str, float] = Field(
+        default_factory=dict,
+        description="Tag or category -> weight (> 0, relative; 1 = ordinary interest).",
+    )
+    dislikes: tuple[Tag, ...] = Field(
+        default=(), description="Tags, categories or activity ids never to recommend."
+    )
+    tried: tuple[Tag, ...] = Field(
+        default=(), description="Activity ids, tags or categories this partner did before alone."
+    )
+
+    @field_validator("interests", mode="before")
+    @classmethod
+    def _interests(cls, value: Any) -> Any:
+        if isinstance(value, list | tuple):
+            value = dict.fromkeys(value, 1.0)
+        if isinstance(value, dict):
+            return {_normalise_label(str(k)): v for k, v in value.items()}
+        return value
+
+    @field_validator("interests")
+    @classmethod
+    def _positive_weights(cls, value: dict[str, float]) -> dict[str, float]:
+        for tag, weight in value.items():
+            if not weight > 0 or weight == float("inf"):
+                raise ValueError(f"interest {tag!r} has weight {weight}; expected a number > 0")
+        return value
+
+    @field_validator("dislikes", "tried", mode="before")
+    @classmethod
+    def _labels(cls, value: Any) -> Any:
+        return _normalise_labels(value)
+
+
+class Outing(_Frozen):
+    """One thing the couple did together: a catalog id or a free-text title, on a date."""
+
+    activity_id: str | None = Field(default=None, description="Catalog or event id, if known.")
+    title: str | None = Field(default=None, description="Free text when there is no id.")
+    category: str | None = None
+    tags: tuple[Tag, ...] = ()
+    date: dt.date
+    rating: int | None = Field(default=None, ge=1, le=5, description="1 disliked .. 5 loved.")
+    cost: Money | None = None
+    notes: str = ""
+
+    @field_validator("tags", mode="before")
+    @classmethod
+    def _tags(cls, value: Any) -> Any:
+        return _normalise_labels(value)
+
+    @field_validator("category", mode="before")
+    @classmethod
+    def _category(cls, value: Any) -> Any:
+        return _normalise_label(value) if isinstance(value, str) else value
+
+    @model_validator(mode="after")
+    def _identified(self) -> Outing:
+        if not self.activity_id and not self.title:
+            raise ValueError("an outing needs an activity_id or a title")
+        return self
+
+
+class Budget(_Frozen):
+    """The most the couple wants to spend on one outing, for the two of them."""
+
+    per_outing: Money = Field(description="Amount for both partners together.")
+    currency: Currency = "USD"
+
+
+class SourceSpec(_Frozen):
+    """A configured event source: its registered `type` and the options it is built with."""
+
+    type: str = Field(min_length=1, description="A built-in or plugin name, e.g. 'ical'.")
+    options: dict[str, Any] = Field(default_factory=dict)
+
+
+class Couple(_Frozen):
+    """Two (or more) partners, their shared history, home and default budget."""
+
+    name: str = Field(default="us", min_length=1, description="Key for the history database.")
+    partners: tuple[Partner, ...] = Field(min_length=2)
+    history: tuple[Outing, ...] = ()
+    home: Location
+    budget: Budget | None = None
+    sources: tuple[SourceSpec, ...] = ()
+
+    @field_validator("home")
+    @classmethod
+    def _home_has_timezone(cls, value: Location) -> Location:
+        if value.timezone is None:
+            raise ValueError("home needs a timezone (an IANA name such as 'Europe/London')")
+        return value
+
+    @field_validator("partners")
+    @classmethod
+    def _distinct_names(cls, value: tuple[Partner, ...]) -> tuple[Partner, ...]:
+        names = [p.name for p in value]
+        if len(set(names)) != len(names):
+            raise ValueError(f"partner names must differ, got {names}")
+        return value
+
+    @property
+    def timezone(self) -> ZoneInfo:
+        """The couple's home timezone, in which 'this weekend' is computed."""
+        assert self.home.timezone is not None  # guaranteed by _home_has_timezone
+        return ZoneInfo(self.home.timezone)
+
+
+class Window(_Frozen):
+    """A span of free time, [start, end), in aware datetimes."""
+
+    start: AwareDatetime
+    end: AwareDatetime
+    label: str | None = Field(
+        default=None, description="How it was asked for, e.g. 'this weekend'."
+    )
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Window:
+        if self.end <= self.start:
+            raise ValueError(f"window end {self.end} is not after its start {self.start}")
+        return self
+
+
+class Problem(_Frozen):
+    """Something that went wrong in one source without failing the whole recommendation."""
+
+    source: str
+    message: str
+
+
+class Recommendation(_Frozen):
+    """One idea for the couple, with its score, the numbers behind it and why it was chosen."""
+
+    activity: Activity
+    score: float
+    rank: int = Field(ge=1)
+    components: dict[str, float] = Field(default_factory=dict)
+    reasons: tuple[str, ...] = ()
+    conversation_starters: tuple[str, ...] = ()
+    starts_at: AwareDatetime = Field(description="The event's start, or a suggested time.")
+    ends_at: AwareDatetime

@@ -1,0 +1,315 @@
+"""The Recommender: filters, scores, diversifies and explains candidates for one couple."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, cast
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from .catalog import activities_to_frame, as_candidates, load_catalog, row_to_activity
+from .diversify import idea_similarity, rerank, top_m
+from .errors import BudgetError
+from .explain import (
+    budget_reason,
+    conversation_starters,
+    excitement_reason,
+    interest_reason,
+    newness_reason,
+    when_reason,
+)
+from .features import ItemSpace, matches
+from .filters import DEFAULT_DURATION, eligibility, haversine_km
+from .models import Budget, Couple, Location, Problem, Recommendation, Window
+from .results import Recommendations
+from .scoring import Weights, excluded, history_profile, score
+from .windows import When, resolve_window
+
+if TYPE_CHECKING:
+    from .history import HistoryStore
+    from .sources import Source
+
+
+class Recommender:
+    """A prepared catalog (features computed once) that recommends for any couple.
+
+    Construction only stores the configuration; the item matrix is built on first use or
+    by `prepare()`. Prepared state has a trailing underscore.
+    """
+
+    def __init__(
+        self,
+        catalog: pd.DataFrame | str | Path | None = None,
+        *,
+        sources: Sequence[Source] = (),
+        weights: Weights | None = None,
+        source_deadline: float = 15.0,
+    ) -> None:
+        self.catalog = catalog
+        self.sources = tuple(sources)
+        self.weights = weights or Weights()
+        self.source_deadline = source_deadline
+
+    def prepare(self) -> Recommender:
+        """Load the catalog and fit the item space; idempotent."""
+        if hasattr(self, "space_"):
+            return self
+        if isinstance(self.catalog, pd.DataFrame):
+            frame = as_candidates(self.catalog)
+        else:
+            frame = load_catalog(self.catalog)
+        self.frame_ = frame
+        self.space_ = ItemSpace().fit(frame)
+        self.matrix_ = self.space_.transform_frame(frame)
+        self.norms_ = self.space_.row_norms(self.matrix_)
+        self.ids_ = pd.Index(frame["id"])
+        return self
+
+    def recommend(
+        self,
+        couple: Couple,
+        *,
+        when: When = "this weekend",
+        k: int = 5,
+        budget: Budget | float | None = None,
+        near: Location | None = None,
+        radius_km: float | None = None,
+        sources: Sequence[Source] = (),
+        now: dt.datetime | None = None,
+        seed: int | None = None,
+        strict: bool = False,
+        history: HistoryStore | None = None,
+    ) -> Recommendations:
+        """Recommend up to `k` ideas for `couple` in the window `when`.
+
+        `budget` overrides the couple's; `near` (default: home) and `radius_km` bound events
+        with a place; `sources` add to the recommender's and the profile's event sources;
+        `history` adds the outings logged in a HistoryStore; `now` (aware) fixes the clock.
+        """
+        if k < 1:
+            raise ValueError(f"k must be at least 1, got {k}")
+        if radius_km is not None and not radius_km > 0:
+            raise ValueError(f"radius_km must be > 0, got {radius_km}")
+        self.prepare()
+        tz = couple.timezone
+        now = now or dt.datetime.now(tz)
+        window = resolve_window(when, now=now, tz=tz)
+        budget = _budget(budget, couple)
+        near = near or couple.home
+        outings = (*couple.history, *(history.outings(couple=couple) if history else ()))
+
+        frame, matrix, norms, problems = self._candidates(couple, sources, window, near, strict)
+        past = history_profile(
+            outings,
+            frame=frame,
+            ids=pd.Index(frame["id"]),
+            matrix=matrix,
+            space=self.space_,
+            today=now.astimezone(tz).date(),
+            weights=self.weights,
+        )
+        allowed = eligibility(
+            frame,
+            window=window,
+            budget=budget,
+            near=near,
+            radius_km=radius_km,
+            excluded=excluded(frame, matrix, self.space_, couple, past),
+        )
+        if allowed.other_currency:
+            problems.append(
+                Problem(
+                    source="budget",
+                    message=f"{allowed.other_currency} idea(s) priced in another currency than "
+                    f"your budget ({budget.currency if budget else ''}) were left out",
+                )
+            )
+        components, affinity, newness = score(
+            frame,
+            matrix=matrix,
+            norms=norms,
+            space=self.space_,
+            couple=couple,
+            history=past,
+            budget=budget,
+            near=near,
+            radius_km=radius_km,
+            weights=self.weights,
+        )
+        relevance = components["score"].to_numpy(dtype=np.float64)
+        if seed is not None and self.weights.exploration > 0:
+            jitter = np.random.default_rng(seed).random(relevance.size)
+            relevance = relevance + self.weights.exploration * jitter
+        best = top_m(relevance, allowed.mask, max(self.weights.top_m, k))
+        units = self.space_.unit_rows(sp.csr_matrix(matrix[best]))
+        picks = best[
+            rerank(
+                relevance[best],
+                idea_similarity(units, frame.iloc[best]),
+                affinity[best],
+                k=k,
+                diversity=self.weights.diversity,
+                partner_coverage=self.weights.partner_coverage,
+            )
+        ]
+        ideas = [
+            self._explain(
+                rank,
+                int(i),
+                frame,
+                matrix,
+                components,
+                affinity,
+                newness,
+                couple,
+                budget,
+                near,
+                allowed.starts_at,
+                seed,
+            )
+            for rank, i in enumerate(picks, start=1)
+        ]
+        return Recommendations(ideas, window=window, problems=problems, generated_at=now)
+
+    def _candidates(
+        self,
+        couple: Couple,
+        sources: Sequence[Source],
+        window: Window,
+        near: Location,
+        strict: bool,
+    ) -> tuple[pd.DataFrame, sp.csr_matrix, np.ndarray, list[Problem]]:
+        """The catalog, plus this call's events stacked under it in the same schema."""
+        if not (self.sources or sources or couple.sources):
+            return self.frame_, self.matrix_, self.norms_, []
+        from .sources import build_source, collect_events  # imported when needed: HTTP is heavy
+
+        every = (*self.sources, *(build_source(spec) for spec in couple.sources), *sources)
+        events, problems = collect_events(
+            every, window, near, deadline=self.source_deadline, strict=strict
+        )
+        if not events:
+            return self.frame_, self.matrix_, self.norms_, list(problems)
+        extra = activities_to_frame(events)
+        extra_matrix = self.space_.transform_frame(extra)
+        frame = pd.concat([self.frame_, extra], ignore_index=True)
+        matrix = sp.csr_matrix(sp.vstack([self.matrix_, extra_matrix], format="csr"))
+        norms = np.concatenate([self.norms_, self.space_.row_norms(extra_matrix)])
+        return frame, matrix, norms, list(problems)
+
+    def _explain(
+        self,
+        rank: int,
+        row: int,
+        frame: pd.DataFrame,
+        matrix: sp.csr_matrix,
+        components: pd.DataFrame,
+        affinity: np.ndarray,
+        newness: np.ndarray,
+        couple: Couple,
+        budget: Budget | None,
+        near: Location,
+        starts: pd.Series,
+        seed: int | None,
+    ) -> Recommendation:
+        activity = row_to_activity(frame.iloc[row])
+        start = cast(pd.Timestamp, starts.iat[row]).to_pydatetime().astimezone(couple.timezone)
+        end = (
+            activity.ends_at
+            or start + (dt.timedelta(minutes=activity.duration_minutes or 0) or DEFAULT_DURATION)
+        ).astimezone(couple.timezone)
+        best: list[tuple[str, float] | None] = []
+        for partner in couple.partners:
+            labels = list(partner.interests)
+            strength = matches(sp.csr_matrix(matrix[row]), self.space_, labels).ravel()
+            best.append((labels[int(strength.argmax())], float(strength.max())) if labels else None)
+        distance = None
+        if activity.location is not None and not activity.online:
+            distance = float(
+                haversine_km(
+                    np.array([activity.location.lat]), np.array([activity.location.lon]), near
+                )[0]
+            )
+        reasons = [
+            newness_reason(
+                couple, newness[row], bool(components["category_new"].iat[row]), activity.category
+            ),
+            interest_reason(couple, best),
+            excitement_reason(activity),
+            budget_reason(activity, budget),
+            when_reason(activity, start, couple.timezone, distance),
+        ]
+        numbers = components.iloc[row].to_numpy(dtype=np.float64)
+        values = {str(name): float(v) for name, v in zip(components.columns, numbers, strict=True)}
+        for partner, fit, new in zip(couple.partners, affinity[row], newness[row], strict=True):
+            values[f"fit:{partner.name}"] = float(fit)
+            values[f"new:{partner.name}"] = float(new)
+        return Recommendation(
+            activity=activity,
+            score=values["score"],
+            rank=rank,
+            components=values,
+            reasons=tuple(r for r in reasons if r),
+            conversation_starters=conversation_starters(activity, seed),
+            starts_at=start,
+            ends_at=end,
+        )
+
+
+def _budget(budget: Budget | float | None, couple: Couple) -> Budget | None:
+    if budget is None:
+        return couple.budget
+    if isinstance(budget, Budget):
+        return budget
+    if not isinstance(budget, int | float) or isinstance(budget, bool) or not budget >= 0:
+        raise BudgetError(f"budget: expected an amount >= 0 or a Budget, got {budget!r}")
+    currency = couple.budget.currency if couple.budget else "USD"
+    return Budget(per_outing=float(budget), currency=currency)
+
+
+_default: Recommender | None = None
+
+
+def recommend(
+    couple: Couple,
+    *,
+    when: When = "this weekend",
+    k: int = 5,
+    budget: Budget | float | None = None,
+    near: Location | None = None,
+    radius_km: float | None = None,
+    sources: Sequence[Source] = (),
+    catalog: pd.DataFrame | str | Path | None = None,
+    now: dt.datetime | None = None,
+    seed: int | None = None,
+    strict: bool = False,
+    history: HistoryStore | None = None,
+) -> Recommendations:
+    """Recommend up to `k` novel shared ideas for `couple` (see `Recommender.recommend`).
+
+    Uses a cached Recommender over the bundled catalog unless `catalog` is given.
+    """
+    global _default
+    if catalog is not None:
+        recommender = Recommender(catalog)
+    else:
+        if _default is None:
+            _default = Recommender()
+        recommender = _default
+    return recommender.recommend(
+        couple,
+        when=when,
+        k=k,
+        budget=budget,
+        near=near,
+        radius_km=radius_km,
+        sources=sources,
+        now=now,
+        seed=seed,
+        strict=strict,
+        history=history,
+    )

@@ -1,0 +1,244 @@
+"""The scoring model: novelty against shared history, fit for both partners, and appeal."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+from pydantic import BaseModel, ConfigDict, Field
+
+from .features import ItemSpace, cosine_to, matches
+from .filters import haversine_km
+from .models import Budget, Couple, Location, Outing
+
+
+class Weights(BaseModel):
+    """Every tunable number of the model, with the defaults `docs/scoring.md` explains."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    novelty: float = Field(0.6, ge=0, le=1, description="Share of the core score set by novelty.")
+    excitement: float = Field(0.15, ge=0, description="Weight of excitement (Aron et al. 2000).")
+    interactive: float = Field(0.10, ge=0, description="Weight of doing it with each other.")
+    budget: float = Field(0.05, ge=0, description="Weight of the soft preference for cheaper.")
+    distance: float = Field(0.05, ge=0, description="Weight of the soft preference for nearer.")
+    taste: float = Field(0.10, ge=0, description="Weight of likeness to outings rated highly.")
+    half_life_days: float = Field(180, gt=0, description="Familiarity halves in this many days.")
+    familiarity_scale: float = Field(1.0, gt=0, description="novelty = exp(-F / scale).")
+    repeat_after_days: int = Field(90, ge=0, description="Done this recently = not suggested.")
+    fit_floor: float = Field(0.05, gt=0, le=1, description="Floor in the partners' geometric mean.")
+    diversity: float = Field(0.3, ge=0, le=1, description="MMR trade-off: 0 = pure relevance.")
+    partner_coverage: float = Field(0.3, ge=0, description="xQuAD bonus for an uncovered partner.")
+    top_m: int = Field(100, ge=1, description="Candidates kept for re-ranking.")
+    exploration: float = Field(0.02, ge=0, description="Seeded jitter, only when a seed is given.")
+
+
+#: Shares of the novelty mix: familiarity decay, per-partner newness, new category.
+NOVELTY_MIX = (0.5, 0.3, 0.2)
+
+
+@dataclass(frozen=True)
+class History:
+    """The couple's outings as vectors: what the familiarity and taste terms need."""
+
+    familiarity: np.ndarray
+    taste: np.ndarray
+    done_ids: frozenset[str]
+    done_titles: frozenset[str]
+    categories: frozenset[str]
+    recent_ids: frozenset[str]
+    recent_titles: frozenset[str]
+
+
+def outing_vectors(
+    outings: Sequence[Outing], ids: pd.Index, matrix: sp.csr_matrix, space: ItemSpace
+) -> sp.csr_matrix:
+    """Unit-weighted vectors of outings: the catalog row when known, else tags and title."""
+    rows = ids.get_indexer(pd.Index([o.activity_id or "" for o in outings]))
+    known = rows >= 0
+    free = space.transform(
+        [";".join((*o.tags, o.category or "")) for o in outings],
+        [f"{o.title or ''}. {o.notes}" for o in outings],
+    )
+    unknown = np.flatnonzero(~known)
+    stacked = sp.vstack([matrix[rows[known]], free[unknown]], format="csr")
+    back_in_order = np.argsort(np.concatenate([np.flatnonzero(known), unknown]))
+    return space.unit_rows(sp.csr_matrix(stacked[back_in_order]))
+
+
+def history_profile(
+    outings: Sequence[Outing],
+    *,
+    frame: pd.DataFrame,
+    ids: pd.Index,
+    matrix: sp.csr_matrix,
+    space: ItemSpace,
+    today: dt.date,
+    weights: Weights,
+) -> History:
+    """Decay-weighted sums of outing vectors (familiarity) and of rating-signed ones (taste)."""
+    width = space.width
+    if not outings:
+        empty: frozenset[str] = frozenset()
+        zero = np.zeros(width, dtype=np.float32)
+        return History(zero, zero, empty, empty, empty, empty, empty)
+    ages = np.array([max((today - o.date).days, 0) for o in outings], dtype=np.float32)
+    decay = 0.5 ** (ages / weights.half_life_days)
+    ratings = np.array([o.rating if o.rating else 3 for o in outings], dtype=np.float32)
+    vectors = outing_vectors(outings, ids, matrix, space)
+    familiarity = np.asarray(vectors.T @ decay, dtype=np.float32).ravel()
+    taste = np.asarray(vectors.T @ (decay * (ratings - 3) / 2), dtype=np.float32).ravel()
+    rows = ids.get_indexer(pd.Index([o.activity_id or "" for o in outings]))
+    known_categories = frame["category"].to_numpy()[rows[rows >= 0]]
+    recent = ages <= weights.repeat_after_days
+    return History(
+        familiarity=familiarity,
+        taste=taste,
+        done_ids=frozenset(o.activity_id for o in outings if o.activity_id),
+        done_titles=frozenset(o.title.casefold() for o in outings if o.title),
+        categories=frozenset({*known_categories, *(o.category for o in outings if o.category)}),
+        recent_ids=frozenset(
+            o.activity_id for o, r in zip(outings, recent, strict=True) if r and o.activity_id
+        ),
+        recent_titles=frozenset(
+            o.title.casefold() for o, r in zip(outings, recent, strict=True) if r and o.title
+        ),
+    )
+
+
+def partner_affinities(matrix: sp.csr_matrix, space: ItemSpace, couple: Couple) -> np.ndarray:
+    """Items × partners in [0, 1): noisy-OR of each partner's weighted interest matches."""
+    columns = []
+    for partner in couple.partners:
+        if not partner.interests:
+            columns.append(np.full(matrix.shape[0], 0.5, dtype=np.float32))
+            continue
+        labels = list(partner.interests)
+        weights = np.array(list(partner.interests.values()), dtype=np.float32)
+        strength = 0.85 * weights / weights.max()
+        hit = matches(matrix, space, labels) * strength[np.newaxis, :]
+        columns.append(np.asarray(1.0 - np.exp(np.log1p(-hit).sum(axis=1)), dtype=np.float32))
+    return np.column_stack(columns).astype(np.float32)
+
+
+def couple_fit(affinity: np.ndarray, floor: float) -> np.ndarray:
+    """Geometric mean of the partners' affinities: high only when nobody is left out."""
+    mean_log = np.log(affinity + floor).mean(axis=1)
+    fit: np.ndarray = np.clip(np.exp(mean_log) - floor, 0.0, 1.0).astype(np.float32)
+    return fit
+
+
+def excluded(
+    frame: pd.DataFrame, matrix: sp.csr_matrix, space: ItemSpace, couple: Couple, history: History
+) -> np.ndarray:
+    """Disliked by either partner (label, word or id) or done within the repeat period."""
+    dislikes = sorted({d for p in couple.partners for d in p.dislikes})
+    out = np.zeros(len(frame), dtype=bool)
+    if dislikes:
+        out |= (matches(matrix, space, dislikes) > 0).any(axis=1)
+        out |= frame["id"].isin(dislikes).to_numpy()
+    out |= frame["id"].isin(history.recent_ids).to_numpy()
+    out |= frame["title"].str.casefold().isin(history.recent_titles).to_numpy()
+    return out
+
+
+def partner_newness(
+    frame: pd.DataFrame, matrix: sp.csr_matrix, space: ItemSpace, couple: Couple, history: History
+) -> np.ndarray:
+    """Items × partners: 1 new to this partner, 0.5 they tried something like it, 0 done."""
+    done = frame["id"].isin(history.done_ids).to_numpy().copy()
+    done |= frame["title"].str.casefold().isin(history.done_titles).to_numpy()
+    columns = []
+    for partner in couple.partners:
+        exact = frame["id"].isin(partner.tried).to_numpy()
+        labels = [t for t in partner.tried if space.label_column(t) is not None]
+        similar = (matches(matrix, space, labels) >= 1.0).any(axis=1)
+        columns.append(np.where(done | exact, 0.0, np.where(similar, 0.5, 1.0)))
+    return np.column_stack(columns).astype(np.float32)
+
+
+def budget_fit(frame: pd.DataFrame, budget: Budget | None) -> np.ndarray:
+    """1 when free, falling to 0.5 at the limit; 0.5 when the price is unknown."""
+    cheapest = frame["cost_min"].to_numpy(dtype=float)
+    if budget is None:
+        return np.where(np.isnan(cheapest), 0.5, 1.0).astype(np.float32)
+    share = cheapest / max(budget.per_outing, 1e-9)
+    value = 1.0 - 0.5 * np.clip(share, 0.0, 1.0) ** 2
+    return np.where(np.isnan(cheapest), 0.5, value).astype(np.float32)
+
+
+def distance_fit(frame: pd.DataFrame, near: Location, radius_km: float | None) -> np.ndarray:
+    """1 for ideas without a place (done wherever you are) and online ones; decays with km."""
+    lat, lon = frame["lat"].to_numpy(dtype=float), frame["lon"].to_numpy(dtype=float)
+    placed = ~np.isnan(lat) & ~np.isnan(lon) & ~frame["online"].to_numpy(dtype=bool)
+    scale = (radius_km or 30.0) / 2
+    km = np.where(placed, haversine_km(lat, lon, near), 0.0)
+    return np.exp(-km / scale).astype(np.float32)
+
+
+def score(
+    frame: pd.DataFrame,
+    *,
+    matrix: sp.csr_matrix,
+    norms: np.ndarray,
+    space: ItemSpace,
+    couple: Couple,
+    history: History,
+    budget: Budget | None,
+    near: Location,
+    radius_km: float | None,
+    weights: Weights,
+) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+    """Components per candidate (columns in [0, 1]) and the combined `score` in [0, 1].
+
+    Returns the components frame, the items × partners affinities and newness.
+    """
+    familiarity = np.maximum(cosine_to(matrix, norms, space, history.familiarity), 0.0)
+    novelty = np.exp(-familiarity / weights.familiarity_scale)
+    newness_by_partner = partner_newness(frame, matrix, space, couple, history)
+    newness = newness_by_partner.mean(axis=1)
+    tried_categories = {t for p in couple.partners for t in p.tried}
+    category_new = (
+        ~frame["category"].isin(history.categories | tried_categories).to_numpy()
+    ).astype(np.float32)
+    a, b, c = NOVELTY_MIX
+    novelty_mix = a * novelty + b * newness + c * category_new
+
+    affinity = partner_affinities(matrix, space, couple)
+    fit = couple_fit(affinity, weights.fit_floor)
+    # Berlyne's inverted U: novelty pays only as far as both partners are drawn to the idea,
+    # so "new and near what both love" beats "random and strange".
+    core = fit * (1.0 - weights.novelty + weights.novelty * novelty_mix)
+    taste = np.clip(cosine_to(matrix, norms, space, history.taste), -1.0, 1.0)
+    parts = {
+        "excitement": (frame["excitement"].to_numpy(dtype=np.float32) - 1) / 4,
+        "interactive": frame["interactive"].to_numpy(dtype=np.float32),
+        "budget_fit": budget_fit(frame, budget),
+        "distance_fit": distance_fit(frame, near, radius_km),
+        "taste": (taste + 1) / 2,
+    }
+    extra = {
+        "excitement": weights.excitement,
+        "interactive": weights.interactive,
+        "budget_fit": weights.budget,
+        "distance_fit": weights.distance,
+        "taste": weights.taste,
+    }
+    total = core + sum(extra[name] * values for name, values in parts.items())
+    combined = total / (1.0 + sum(extra.values()))
+    components = pd.DataFrame(
+        {
+            "score": combined.astype(np.float32),
+            "fit": fit,
+            "novelty": novelty.astype(np.float32),
+            "newness": newness,
+            "category_new": category_new,
+            "familiarity": familiarity.astype(np.float32),
+            **{name: values.astype(np.float32) for name, values in parts.items()},
+        }
+    )
+    return components, affinity, newness_by_partner

@@ -1,0 +1,147 @@
+"""Turn `when` ("this weekend", a date, a pair, a Window) into a Window in the couple's timezone."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from zoneinfo import ZoneInfo
+
+from .errors import WindowError
+from .models import Window
+
+#: Weekend evenings start at this local time on Friday.
+WEEKEND_STARTS = dt.time(17, 0)
+#: "tonight" starts at this local time (or now, if later).
+EVENING_STARTS = dt.time(17, 0)
+#: If less than this is left of a Sunday, "this weekend" means the next one.
+MIN_WEEKEND_LEFT = dt.timedelta(hours=2)
+
+_FRIDAY, _SATURDAY, _SUNDAY = 4, 5, 6
+_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+When = str | dt.date | dt.datetime | tuple[object, object] | Window
+
+
+def _at(day: dt.date, time: dt.time, tz: ZoneInfo) -> dt.datetime:
+    """Local wall-clock time on a day; zoneinfo picks the right UTC offset across DST."""
+    return dt.datetime.combine(day, time, tzinfo=tz)
+
+
+def _midnight_after(day: dt.date, tz: ZoneInfo) -> dt.datetime:
+    return _at(day + dt.timedelta(days=1), dt.time(0), tz)
+
+
+def _weekend(now: dt.datetime, tz: ZoneInfo, weeks_ahead: int, label: str) -> Window:
+    today = now.date()
+    if today.weekday() in (_FRIDAY, _SATURDAY, _SUNDAY):
+        friday = today - dt.timedelta(days=today.weekday() - _FRIDAY)
+    else:
+        friday = today + dt.timedelta(days=_FRIDAY - today.weekday())
+    friday += dt.timedelta(weeks=weeks_ahead)
+    start = _at(friday, WEEKEND_STARTS, tz)
+    end = _midnight_after(friday + dt.timedelta(days=2), tz)
+    if weeks_ahead == 0 and end - now < MIN_WEEKEND_LEFT:
+        return _weekend(now, tz, 1, label)
+    return Window(start=max(start, now), end=end, label=label)
+
+
+def _tonight(now: dt.datetime, tz: ZoneInfo) -> Window:
+    end = _midnight_after(now.date(), tz)
+    start = max(now, _at(now.date(), EVENING_STARTS, tz))
+    if end - start < dt.timedelta(minutes=30):
+        raise WindowError("when='tonight': less than 30 minutes of tonight are left")
+    return Window(start=start, end=end, label="tonight")
+
+
+def _tomorrow(now: dt.datetime, tz: ZoneInfo) -> Window:
+    day = now.date() + dt.timedelta(days=1)
+    return Window(start=_at(day, dt.time(0), tz), end=_midnight_after(day, tz), label="tomorrow")
+
+
+def _this_week(now: dt.datetime, tz: ZoneInfo) -> Window:
+    sunday = now.date() + dt.timedelta(days=_SUNDAY - now.date().weekday())
+    return Window(start=now, end=_midnight_after(sunday, tz), label="this week")
+
+
+def _day(day: dt.date, now: dt.datetime, tz: ZoneInfo, label: str) -> Window:
+    end = _midnight_after(day, tz)
+    if end <= now:
+        raise WindowError(f"when={label!r}: that day is already over")
+    return Window(start=max(_at(day, dt.time(0), tz), now), end=end, label=label)
+
+
+_NAMED: dict[str, Callable[[dt.datetime, ZoneInfo], Window]] = {
+    "tonight": _tonight,
+    "tomorrow": _tomorrow,
+    "today": lambda now, tz: _day(now.date(), now, tz, "today"),
+    "this weekend": lambda now, tz: _weekend(now, tz, 0, "this weekend"),
+    "weekend": lambda now, tz: _weekend(now, tz, 0, "this weekend"),
+    "next weekend": lambda now, tz: _weekend(now, tz, 1, "next weekend"),
+    "this week": _this_week,
+}
+
+ACCEPTED = (
+    "'tonight', 'today', 'tomorrow', 'this weekend', 'next weekend', 'this week', "
+    "a weekday name, a date (YYYY-MM-DD), a (start, end) pair or a Window"
+)
+
+
+def _as_datetime(value: object, tz: ZoneInfo, *, end: bool) -> dt.datetime:
+    if isinstance(value, str):
+        try:
+            value = dt.datetime.fromisoformat(value)
+        except ValueError:
+            raise WindowError(f"when: {value!r} is not an ISO date or datetime") from None
+    if isinstance(value, dt.datetime):
+        return value if value.tzinfo is not None else value.replace(tzinfo=tz)
+    if isinstance(value, dt.date):
+        return _midnight_after(value, tz) if end else _at(value, dt.time(0), tz)
+    raise WindowError(f"when: expected a date or datetime in the pair, got {type(value).__name__}")
+
+
+def resolve_window(when: When, *, now: dt.datetime, tz: ZoneInfo) -> Window:
+    """Resolve `when` relative to `now` (an aware datetime) in the timezone `tz`.
+
+    Named windows, in local time:
+
+    - ``tonight``: from 17:00 (or now, if later) to midnight.
+    - ``today`` / ``tomorrow`` / a weekday name / a date: that whole day (from now, if today).
+    - ``this weekend``: Friday 17:00 to Sunday midnight. From Friday evening on it starts
+      now; with less than two hours of Sunday left it means next weekend.
+    - ``next weekend``: the weekend seven days after "this weekend".
+    - ``this week``: from now to Sunday midnight.
+    """
+    if now.tzinfo is None or now.utcoffset() is None:
+        raise WindowError("now must be a timezone-aware datetime")
+    now = now.astimezone(tz)
+    if isinstance(when, Window):
+        return when
+    if isinstance(when, tuple):
+        if len(when) != 2:
+            raise WindowError(f"when: expected a (start, end) pair, got {len(when)} items")
+        start = _as_datetime(when[0], tz, end=False)
+        stop = _as_datetime(when[1], tz, end=True)
+        if stop <= start:
+            raise WindowError(
+                f"when: end {stop.isoformat()} is not after start {start.isoformat()}"
+            )
+        return Window(start=start, end=stop)
+    if isinstance(when, dt.datetime):
+        raise WindowError(
+            "when: a single datetime is ambiguous; pass a date or a (start, end) pair"
+        )
+    if isinstance(when, dt.date):
+        return _day(when, now, tz, when.isoformat())
+    if isinstance(when, str):
+        key = " ".join(when.strip().lower().split())
+        if key in _NAMED:
+            return _NAMED[key](now, tz)
+        if key in _WEEKDAYS:
+            ahead = (_WEEKDAYS.index(key) - now.weekday()) % 7
+            return _day(now.date() + dt.timedelta(days=ahead), now, tz, key)
+        try:
+            day = dt.date.fromisoformat(key)
+        except ValueError:
+            raise WindowError(f"when: unknown value {when!r}; expected {ACCEPTED}") from None
+        return _day(day, now, tz, key)
+    raise WindowError(f"when: unsupported type {type(when).__name__}; expected {ACCEPTED}")

@@ -44,13 +44,18 @@ def _days(window: Window) -> list[dt.date]:
     return [start + dt.timedelta(days=i) for i in range(count)]
 
 
-def window_seasons(window: Window, *, southern: bool) -> int:
-    """Season bit mask of the days a window covers (hemisphere-aware)."""
-    mask = 0
-    for day in _days(window):
-        season = _MONTH_SEASON[day.month]
-        mask |= SEASON_BITS[_OPPOSITE[season] if southern else season]
-    return mask
+def season_bit(day: dt.date, *, southern: bool) -> int:
+    """Season of a day as a bit (meteorological seasons; flipped south of the equator)."""
+    season = _MONTH_SEASON[day.month]
+    return SEASON_BITS[_OPPOSITE[season] if southern else season]
+
+
+def _next_quarter(moment: dt.datetime) -> dt.datetime:
+    """A suggested time reads better on the quarter hour: 21:35 becomes 21:45."""
+    spare = dt.timedelta(
+        minutes=moment.minute % 15, seconds=moment.second, microseconds=moment.microsecond
+    )
+    return moment if not spare else moment - spare + dt.timedelta(minutes=15)
 
 
 def earliest_slot(part: str, window: Window) -> dt.datetime | None:
@@ -60,7 +65,7 @@ def earliest_slot(part: str, window: Window) -> dt.datetime | None:
     for day in _days(window):
         for name in parts:
             begin, finish = DAY_PARTS[name]
-            start = max(dt.datetime.combine(day, begin, tzinfo=tz), window.start)
+            start = max(dt.datetime.combine(day, begin, tzinfo=tz), _next_quarter(window.start))
             if start < dt.datetime.combine(day, finish, tzinfo=tz) and start < window.end:
                 return start
     return None
@@ -103,16 +108,20 @@ def eligibility(
     event_ok = is_event & (starts >= start_utc).to_numpy() & (starts < end_utc).to_numpy()
 
     slots = {part: earliest_slot(part, window) for part in (*DAY_PARTS, "any")}
-    slot_series = frame["time_of_day"].map(
-        {part: pd.Timestamp(slot).tz_convert("UTC") for part, slot in slots.items() if slot}
+    found = {part: slot for part, slot in slots.items() if slot is not None}
+    parts = frame["time_of_day"]
+    slot_start = pd.to_datetime(
+        parts.map({part: pd.Timestamp(slot).tz_convert("UTC") for part, slot in found.items()}),
+        utc=True,
     )
-    slot_start = pd.to_datetime(slot_series, utc=True)
-    duration = pd.to_timedelta(
-        frame["duration_minutes"].fillna(DEFAULT_DURATION.seconds / 60), "min"
-    )
-    fits = (slot_start.notna() & (slot_start + duration <= end_utc)).to_numpy()
+    minutes = frame["duration_minutes"].fillna(DEFAULT_DURATION.total_seconds() / 60)
+    fits = (
+        slot_start.notna() & (slot_start + pd.to_timedelta(minutes, "min") <= end_utc)
+    ).to_numpy()
+    southern = near.lat < 0
+    slot_season = parts.map({p: season_bit(s.date(), southern=southern) for p, s in found.items()})
     in_season = (
-        frame["season_mask"].to_numpy() & window_seasons(window, southern=near.lat < 0)
+        frame["season_mask"].to_numpy() & slot_season.fillna(0).to_numpy(dtype=np.int64)
     ) > 0
     idea_ok = ~is_event & fits & in_season
 

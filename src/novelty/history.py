@@ -75,7 +75,9 @@ class HistoryStore:
             connection.close()
 
     def _check_schema(self, connection: sqlite3.Connection) -> None:
-        connection.executescript("SAVEPOINT schema;" + _SCHEMA + "RELEASE schema;")
+        # executescript() would commit the open transaction, so run the statements one by one.
+        for statement in filter(str.strip, _SCHEMA.split(";")):
+            connection.execute(statement)
         row = connection.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
         if row is None:
             connection.execute(

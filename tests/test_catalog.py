@@ -1,0 +1,168 @@
+"""The bundled catalog is rich and valid; a bad catalog file is reported by line and column."""
+
+from __future__ import annotations
+
+import csv
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+import novelty
+from novelty import CatalogError
+from novelty.catalog import CSV_COLUMNS, bundled_data, parse_catalog
+from novelty.features import synonyms
+
+
+@pytest.fixture(scope="module")
+def catalog() -> pd.DataFrame:
+    return novelty.load_catalog()
+
+
+@pytest.fixture(scope="module")
+def raw() -> pd.DataFrame:
+    return pd.read_csv(bundled_data("activities.csv"), dtype=str, keep_default_na=False)
+
+
+@pytest.fixture(scope="module")
+def vocabulary() -> set[str]:
+    with bundled_data("tags.csv").open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    assert all(row["description"].strip() for row in rows), "every tag has a description"
+    return {row["tag"] for row in rows}
+
+
+def test_the_catalog_has_at_least_400_activities(catalog: pd.DataFrame) -> None:
+    assert len(catalog) >= 400
+
+
+def test_the_file_has_exactly_the_schema_columns(raw: pd.DataFrame) -> None:
+    assert tuple(raw.columns) == CSV_COLUMNS
+
+
+def test_ids_and_titles_are_unique(raw: pd.DataFrame) -> None:
+    assert raw["id"].is_unique
+    assert raw["title"].str.casefold().is_unique
+
+
+def test_every_tag_is_in_the_vocabulary(catalog: pd.DataFrame, vocabulary: set[str]) -> None:
+    used = set(catalog["tags"].str.split(";").explode())
+    assert used <= vocabulary, used - vocabulary
+
+
+def test_every_synonym_points_into_the_vocabulary(vocabulary: set[str]) -> None:
+    assert set(synonyms().values()) <= vocabulary
+
+
+def test_at_least_15_categories_with_10_each(catalog: pd.DataFrame) -> None:
+    counts = catalog["category"].value_counts()
+    assert len(counts) >= 15
+    assert counts.min() >= 10
+
+
+def test_costs_are_ordered_and_in_dollars(catalog: pd.DataFrame) -> None:
+    assert (catalog["cost_min"] <= catalog["cost_max"]).all()
+    assert (catalog["currency"] == "USD").all()
+
+
+def test_prompts_are_open_questions_and_never_repeat(raw: pd.DataFrame) -> None:
+    assert raw["prompt"].str.endswith("?").all()
+    assert raw["prompt"].is_unique
+    closed = raw["prompt"].str.match(r"^(Do|Did|Is|Are|Was|Were|Would|Could|Can|Have|Has)\b")
+    assert not closed.any(), raw.loc[closed, "prompt"].tolist()
+
+
+def test_no_two_descriptions_are_near_identical(raw: pd.DataFrame) -> None:
+    vectors = TfidfVectorizer(ngram_range=(1, 2)).fit_transform(raw["description"])
+    similarity = (vectors @ vectors.T).toarray()
+    np.fill_diagonal(similarity, 0)
+    assert similarity.max() < 0.6
+
+
+def test_description_openings_are_varied(raw: pd.DataFrame) -> None:
+    openings = raw["description"].str.split().str[:3].str.join(" ")
+    assert openings.nunique() >= 0.95 * len(raw)
+    assert openings.value_counts().max() <= 5
+
+
+def test_the_spread_serves_every_budget_and_season(catalog: pd.DataFrame) -> None:
+    assert (catalog["cost_max"] == 0).mean() >= 0.20
+    assert (catalog["cost_max"] < 30).mean() >= 0.30
+    assert (catalog["cost_min"] >= 150).any()
+    seasons = set(catalog["seasons"].str.split(";").explode())
+    assert {"spring", "summer", "autumn", "winter"} <= seasons
+    assert set(catalog["setting"]) == {"indoor", "outdoor", "either"}
+    assert set(catalog["energy"]) == {"low", "medium", "high"}
+    assert ((catalog["category"] == "at-home") & (catalog["cost_max"] == 0)).sum() >= 5
+
+
+def test_the_seed_advice_is_in_the_catalog(raw: pd.DataFrame) -> None:
+    text = (raw["title"] + " " + raw["description"]).str.lower()
+    for needle in ("questions", "listening", "neither", "class"):
+        assert text.str.contains(needle).any(), needle
+
+
+HEADER = ",".join(CSV_COLUMNS)
+GOOD = "a-walk,A walk,Stroll.,outdoors,nature,0,0,USD,60,outdoor,low,2,true,,any,false,,What now?"
+
+
+def test_a_good_row_parses() -> None:
+    frame = parse_catalog(f"{HEADER}\n{GOOD}\n", "mine.csv")
+    assert frame.loc[0, "id"] == "a-walk"
+
+
+@pytest.mark.parametrize(
+    ("change", "column", "expected"),
+    [
+        (("60,outdoor", "sixty,outdoor"), "duration_minutes", "a number >= 0"),
+        ((",low,", ",extreme,"), "energy", "low / medium / high"),
+        ((",2,true", ",9,true"), "excitement", "a whole number 1-5"),
+        (("a-walk", "A Walk!"), "id", "a kebab-case id"),
+        (("0,0,USD", "5,1,USD"), "cost_max", "a value >= cost_min"),
+        ((",true,,any", ",maybe,,any"), "interactive", "true or false"),
+        ((",true,,any", ",true,monsoon,any"), "seasons", "spring;summer;autumn;winter"),
+    ],
+)
+def test_a_bad_value_is_reported_by_file_line_and_column(
+    change: tuple[str, str], column: str, expected: str
+) -> None:
+    bad = GOOD.replace(*change, 1)
+    text = f"{HEADER}\n{GOOD.replace('a-walk', 'first')}\n{bad}\n"
+    with pytest.raises(
+        CatalogError, match=rf"mine\.csv, line 3, column '{column}': expected {expected}"
+    ):
+        parse_catalog(text, "mine.csv")
+
+
+def test_a_short_row_is_reported_by_line() -> None:
+    with pytest.raises(CatalogError, match=r"line 2: expected 18 fields, got 3"):
+        parse_catalog(f"{HEADER}\na,b,c\n", "mine.csv")
+
+
+def test_a_duplicate_id_is_reported() -> None:
+    with pytest.raises(CatalogError, match=r"line 3, column 'id'"):
+        parse_catalog(f"{HEADER}\n{GOOD}\n{GOOD}\n", "mine.csv")
+
+
+def test_a_missing_required_column_is_named() -> None:
+    with pytest.raises(CatalogError, match=r"line 1: missing column\(s\) tags"):
+        parse_catalog("id,title,category,cost_min,cost_max\n", "mine.csv")
+
+
+def test_a_missing_file_is_named(tmp_path: Path) -> None:
+    with pytest.raises(CatalogError, match="no such catalog file"):
+        novelty.load_catalog(tmp_path / "none.csv")
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.characters(codec="utf-8"), max_size=400))
+def test_junk_text_raises_only_catalog_errors(junk: str) -> None:
+    try:
+        parse_catalog(f"{HEADER}\n{junk}", "junk.csv")
+    except CatalogError as exc:
+        assert re.match(r"junk\.csv", str(exc))

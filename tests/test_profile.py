@@ -1,0 +1,87 @@
+"""TOML profiles load into a Couple; problems name the file and the field."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import novelty
+from novelty import ProfileError
+
+from .conftest import EXAMPLE_PROFILE
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "profile.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+MINIMAL = """
+[home]
+lat = 52.52
+lon = 13.40
+timezone = "Europe/Berlin"
+
+[[partners]]
+name = "Ada"
+
+[[partners]]
+name = "Bo"
+"""
+
+
+def test_the_example_profile_is_a_realistic_couple() -> None:
+    couple = novelty.load_profile(EXAMPLE_PROFILE)
+    assert [p.name for p in couple.partners] == ["Maya", "Jordan"]
+    assert all(p.interests and p.dislikes for p in couple.partners)
+    assert len(couple.history) >= 12
+    assert couple.budget == novelty.Budget(per_outing=80, currency="USD")
+
+
+def test_a_minimal_profile_loads(tmp_path: Path) -> None:
+    couple = novelty.load_profile(write(tmp_path, MINIMAL))
+    assert couple.name == "us"
+    assert couple.budget is None
+
+
+def test_a_missing_file_is_named(tmp_path: Path) -> None:
+    with pytest.raises(ProfileError, match=r"nope\.toml: no such profile file"):
+        novelty.load_profile(tmp_path / "nope.toml")
+
+
+def test_invalid_toml_names_the_line(tmp_path: Path) -> None:
+    with pytest.raises(ProfileError, match=r"invalid TOML.*line 2"):
+        novelty.load_profile(write(tmp_path, "name = 'x'\nbroken = \n"))
+
+
+def test_one_partner_only_is_named(tmp_path: Path) -> None:
+    text = MINIMAL.replace('[[partners]]\nname = "Bo"\n', "")
+    with pytest.raises(ProfileError, match=r"partners: Tuple should have at least 2 items"):
+        novelty.load_profile(write(tmp_path, text))
+
+
+def test_a_bad_rating_names_the_outing(tmp_path: Path) -> None:
+    text = MINIMAL + '\n[[history]]\nactivity_id = "x"\ndate = 2026-01-01\nrating = 7\n'
+    with pytest.raises(ProfileError, match=r"history\.0\.rating"):
+        novelty.load_profile(write(tmp_path, text))
+
+
+def test_an_unknown_timezone_is_named(tmp_path: Path) -> None:
+    with pytest.raises(ProfileError, match=r"home\.timezone.*Europe/Atlantis"):
+        novelty.load_profile(write(tmp_path, MINIMAL.replace("Europe/Berlin", "Europe/Atlantis")))
+
+
+def test_a_negative_budget_is_named(tmp_path: Path) -> None:
+    text = MINIMAL + "\n[budget]\nper_outing = -10\n"
+    with pytest.raises(ProfileError, match=r"budget\.per_outing"):
+        novelty.load_profile(write(tmp_path, text))
+
+
+def test_source_paths_resolve_against_the_profile_folder(tmp_path: Path) -> None:
+    text = MINIMAL + '\n[[sources]]\ntype = "ical"\nlocation = "feeds/town.ics"\n'
+    couple = novelty.load_profile(write(tmp_path, text))
+    (spec,) = couple.sources
+    assert spec.type == "ical"
+    assert spec.options["location"] == str((tmp_path / "feeds" / "town.ics").resolve())

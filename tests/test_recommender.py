@@ -1,0 +1,195 @@
+"""recommend(): hard limits always hold, results are explained truthfully and reproducibly."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import icalendar
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import novelty
+from novelty.features import canonical
+from novelty.filters import season_bit
+from novelty.windows import resolve_window
+
+from .strategies import couples, nows
+
+PROPERTY = settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+
+
+def dislike_hits(activity: novelty.Activity, couple: novelty.Couple) -> set[str]:
+    labels = {canonical(t) for t in (*activity.tags, activity.category)} | {activity.id}
+    return labels & {canonical(d) for p in couple.partners for d in p.dislikes}
+
+
+@PROPERTY
+@given(couple=couples(), now=nows(), seed=st.integers(0, 2**31), k=st.integers(1, 12))
+def test_hard_limits_always_hold(
+    recommender: novelty.Recommender, couple: novelty.Couple, now: dt.datetime, seed: int, k: int
+) -> None:
+    recs = recommender.recommend(couple, now=now, seed=seed, k=k)
+    window = resolve_window("this weekend", now=now, tz=couple.timezone)
+    ids = [r.activity.id for r in recs]
+    assert len(ids) == len(set(ids)) <= k
+    recent = {
+        o.activity_id
+        for o in couple.history
+        if (now.astimezone(couple.timezone).date() - o.date).days <= 90
+    }
+    for idea in recs:
+        a = idea.activity
+        if couple.budget is not None:
+            assert a.cost_min is not None and a.cost_min <= couple.budget.per_outing + 1e-9
+        assert window.start <= idea.starts_at < idea.ends_at <= window.end
+        local_day = idea.starts_at.astimezone(couple.timezone).date()
+        bit = season_bit(local_day, southern=couple.home.lat < 0)
+        assert not a.seasons or any(novelty.catalog.SEASON_BITS[s] == bit for s in a.seasons), (
+            a.seasons,
+            local_day,
+        )
+        assert not dislike_hits(a, couple)
+        assert a.id not in recent
+        assert all(
+            0.0 <= v <= 1.0 + 1e-6 for k_, v in idea.components.items() if k_ != "familiarity"
+        )
+        assert idea.components["familiarity"] >= 0
+
+
+@PROPERTY
+@given(couple=couples(), now=nows(), seed=st.integers(0, 2**31))
+def test_same_inputs_and_seed_give_the_same_list(
+    recommender: novelty.Recommender, couple: novelty.Couple, now: dt.datetime, seed: int
+) -> None:
+    first = recommender.recommend(couple, now=now, seed=seed, k=5)
+    again = novelty.Recommender().recommend(couple, now=now, seed=seed, k=5)
+    assert [r.activity.id for r in first] == [r.activity.id for r in again]
+    assert [r.score for r in first] == [r.score for r in again]
+
+
+def test_k_distinct_ideas_when_enough_are_eligible(
+    recommender: novelty.Recommender, couple: novelty.Couple, now: dt.datetime
+) -> None:
+    recs = recommender.recommend(couple, now=now, k=10)
+    assert len({r.activity.id for r in recs}) == 10
+
+
+def test_fewer_ideas_when_few_are_eligible(
+    recommender: novelty.Recommender, couple: novelty.Couple, now: dt.datetime
+) -> None:
+    recs = recommender.recommend(couple, now=now, k=400, budget=0)
+    assert 0 < len(recs) < 400
+    assert all(r.activity.cost_min == 0 for r in recs)
+
+
+def test_each_partner_finds_an_idea_matching_their_interests(
+    recommender: novelty.Recommender, couple: novelty.Couple, now: dt.datetime
+) -> None:
+    recs = recommender.recommend(couple, now=now, k=5)
+    for partner in couple.partners:
+        assert any(r.components[f"fit:{partner.name}"] >= 0.5 for r in recs), partner.name
+
+
+def test_reasons_quote_the_real_price(
+    recommender: novelty.Recommender, couple: novelty.Couple, now: dt.datetime
+) -> None:
+    for idea in recommender.recommend(couple, now=now, k=10):
+        a = idea.activity
+        text = " ".join(idea.reasons)
+        if a.cost_max == 0:
+            assert "Free." in idea.reasons
+            continue
+        price = re.search(r"\$([\d,.]+)(?:–([\d,.]+))? for the two of you", text)
+        assert price is not None, text
+        low = float(price.group(1).replace(",", ""))
+        high = float((price.group(2) or price.group(1)).replace(",", ""))
+        assert (low, high) == (a.cost_min, a.cost_max)
+
+
+def test_new_to_both_only_when_neither_did_it(
+    recommender: novelty.Recommender, couple: novelty.Couple, now: dt.datetime
+) -> None:
+    done = {o.activity_id for o in couple.history}
+    recs = recommender.recommend(couple, now=now, k=10)
+    claimed = [r for r in recs if "New to both of you" in " ".join(r.reasons)]
+    assert claimed
+    for idea in claimed:
+        a = idea.activity
+        assert a.id not in done
+        for partner in couple.partners:
+            assert a.id not in partner.tried
+            assert not ({*a.tags, a.category} & set(partner.tried))
+
+
+def test_a_partner_who_tried_it_alone_is_named() -> None:
+    couple = novelty.Couple(
+        partners=(
+            novelty.Partner(
+                name="Ana", interests={"pottery": 2}, tried=("pottery-wheel-date-night",)
+            ),
+            novelty.Partner(name="Ben", interests={"pottery": 2}),
+        ),
+        home=novelty.Location(lat=40.7, lon=-74.0, timezone="America/New_York"),
+    )
+    now = dt.datetime(2026, 11, 27, 20, tzinfo=couple.timezone)
+    recs = novelty.recommend(couple, now=now, k=10)
+    pottery = [r for r in recs if r.activity.id == "pottery-wheel-date-night"]
+    assert pottery, [r.activity.id for r in recs]
+    assert pottery[0].reasons[0].startswith("New to Ben; Ana has done it before")
+
+
+def test_a_budget_argument_overrides_the_profile(
+    recommender: novelty.Recommender, couple: novelty.Couple, now: dt.datetime
+) -> None:
+    recs = recommender.recommend(couple, now=now, k=10, budget=15)
+    assert all((r.activity.cost_min or 0) <= 15 for r in recs)
+
+
+def test_a_negative_budget_argument_is_refused(
+    recommender: novelty.Recommender, couple: novelty.Couple, now: dt.datetime
+) -> None:
+    with pytest.raises(novelty.BudgetError, match="budget"):
+        recommender.recommend(couple, now=now, budget=-1)
+
+
+def test_a_budget_in_another_currency_is_never_compared_silently(
+    recommender: novelty.Recommender, couple: novelty.Couple, now: dt.datetime
+) -> None:
+    recs = recommender.recommend(
+        couple, now=now, budget=novelty.Budget(per_outing=50, currency="EUR")
+    )
+    assert len(recs) == 0
+    assert any("another currency" in p.message for p in recs.problems)
+
+
+def test_to_frame_has_one_row_per_idea_with_components(
+    recommender: novelty.Recommender, couple: novelty.Couple, now: dt.datetime
+) -> None:
+    frame = recommender.recommend(couple, now=now, k=5).to_frame()
+    assert len(frame) == 5
+    assert {"score", "fit", "novelty", "newness", "fit:Maya", "fit:Jordan"} <= set(frame.columns)
+
+
+def test_to_ics_parses_back_with_one_event_per_idea_inside_the_window(
+    recommender: novelty.Recommender, couple: novelty.Couple, now: dt.datetime
+) -> None:
+    recs = recommender.recommend(couple, now=now, k=5)
+    calendar = icalendar.Calendar.from_ical(recs.to_ics())
+    events = list(calendar.walk("VEVENT"))
+    assert [str(e["SUMMARY"]) for e in events] == [r.activity.title for r in recs]
+    for event in events:
+        start = event.decoded("DTSTART")
+        assert start.tzinfo is not None
+        assert recs.window.start <= start < recs.window.end
+        assert event.decoded("DTEND") > start
+    assert len({str(e["UID"]) for e in events}) == len(events)
+
+
+def test_a_recommender_takes_a_dataframe_catalog(couple: novelty.Couple, now: dt.datetime) -> None:
+    frame = novelty.load_catalog().head(60)
+    recs = novelty.Recommender(frame).recommend(couple, now=now, k=3)
+    assert {r.activity.id for r in recs} <= set(frame["id"])

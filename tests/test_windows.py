@@ -1,0 +1,118 @@
+"""`when` resolves to the documented window in the couple's timezone, DST included."""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from novelty import Window, WindowError
+from novelty.windows import resolve_window
+
+from .strategies import nows
+
+TZ = ZoneInfo("America/Chicago")
+
+
+def at(day: int, hour: int = 0, minute: int = 0, month: int = 11) -> dt.datetime:
+    return dt.datetime(2026, month, day, hour, minute, tzinfo=TZ)
+
+
+@pytest.mark.parametrize(
+    ("now", "start", "end"),
+    [
+        (at(23, 9), at(27, 17), at(30)),  # Monday: the coming Friday evening to Sunday night
+        (at(26, 23), at(27, 17), at(30)),  # Thursday night
+        (at(27, 12), at(27, 17), at(30)),  # Friday before the evening
+        (at(27, 20), at(27, 20), at(30)),  # Friday evening: from now
+        (at(28, 10), at(28, 10), at(30)),  # Saturday: from now
+        (at(29, 20), at(29, 20), at(30)),  # Sunday evening: what is left of Sunday
+        (at(29, 22, 30), at(4, 17, month=12), at(7, month=12)),  # too late: next weekend
+    ],
+)
+def test_this_weekend_on_each_day(now: dt.datetime, start: dt.datetime, end: dt.datetime) -> None:
+    window = resolve_window("this weekend", now=now, tz=TZ)
+    assert (window.start, window.end) == (start, end)
+
+
+def test_next_weekend_is_a_week_after_this_one() -> None:
+    window = resolve_window("next weekend", now=at(25, 9), tz=TZ)
+    assert (window.start, window.end) == (at(4, 17, month=12), at(7, month=12))
+
+
+def test_tonight_starts_at_five_or_now() -> None:
+    assert resolve_window("tonight", now=at(25, 9), tz=TZ).start == at(25, 17)
+    assert resolve_window("tonight", now=at(25, 19), tz=TZ).start == at(25, 19)
+    assert resolve_window("tonight", now=at(25, 19), tz=TZ).end == at(26)
+
+
+def test_tonight_with_no_evening_left_is_an_error() -> None:
+    with pytest.raises(WindowError, match="tonight"):
+        resolve_window("tonight", now=at(25, 23, 45), tz=TZ)
+
+
+def test_tomorrow_is_the_whole_next_day() -> None:
+    window = resolve_window("tomorrow", now=at(25, 9), tz=TZ)
+    assert (window.start, window.end) == (at(26), at(27))
+
+
+def test_this_week_runs_to_sunday_midnight() -> None:
+    window = resolve_window("this week", now=at(25, 9), tz=TZ)
+    assert (window.start, window.end) == (at(25, 9), at(30))
+
+
+def test_a_date_is_that_whole_day() -> None:
+    window = resolve_window(dt.date(2026, 12, 5), now=at(25, 9), tz=TZ)
+    assert (window.start, window.end) == (at(5, month=12), at(6, month=12))
+    assert resolve_window("2026-12-05", now=at(25, 9), tz=TZ) == window.model_copy(
+        update={"label": "2026-12-05"}
+    )
+
+
+def test_a_weekday_name_is_the_next_such_day() -> None:
+    window = resolve_window("saturday", now=at(25, 9), tz=TZ)
+    assert window.start == at(28)
+
+
+def test_a_pair_of_dates_covers_both_days() -> None:
+    window = resolve_window((dt.date(2026, 12, 1), dt.date(2026, 12, 2)), now=at(25, 9), tz=TZ)
+    assert (window.start, window.end) == (at(1, month=12), at(3, month=12))
+
+
+def test_a_window_passes_through() -> None:
+    window = Window(start=at(25, 9), end=at(25, 12))
+    assert resolve_window(window, now=at(20), tz=TZ) is window
+
+
+def test_weekend_across_the_dst_change_keeps_local_midnight() -> None:
+    # US DST ended on Sunday 1 November 2026.
+    window = resolve_window("this weekend", now=at(28, 9, month=10), tz=TZ)
+    assert window.end == at(2, month=11)
+    assert window.end.utcoffset() == dt.timedelta(hours=-6)
+    assert window.start.utcoffset() == dt.timedelta(hours=-5)
+
+
+@pytest.mark.parametrize("bad", ["someday", "next month", "", "2026-13-01"])
+def test_unknown_when_names_the_value_and_the_choices(bad: str) -> None:
+    with pytest.raises(WindowError, match="this weekend"):
+        resolve_window(bad, now=at(25, 9), tz=TZ)
+
+
+def test_a_past_date_is_an_error() -> None:
+    with pytest.raises(WindowError, match="already over"):
+        resolve_window(dt.date(2026, 1, 1), now=at(25, 9), tz=TZ)
+
+
+def test_naive_now_is_refused() -> None:
+    with pytest.raises(WindowError, match="timezone-aware"):
+        resolve_window("tonight", now=dt.datetime(2026, 1, 1), tz=TZ)
+
+
+@given(now=nows(), when=st.sampled_from(["this weekend", "next weekend", "this week", "tomorrow"]))
+def test_named_windows_are_ordered_and_not_in_the_past(now: dt.datetime, when: str) -> None:
+    window = resolve_window(when, now=now, tz=TZ)
+    assert now <= window.start < window.end
+    assert window.end - window.start <= dt.timedelta(days=7, hours=1)

@@ -54,7 +54,7 @@ def test_a_newer_schema_is_refused(tmp_path: Path) -> None:
 def test_a_file_that_is_not_a_database_is_reported(tmp_path: Path) -> None:
     path = tmp_path / "h.sqlite3"
     path.write_text("not a database, just some text" * 100)
-    with pytest.raises(HistoryError, match="h.sqlite3"):
+    with pytest.raises(HistoryError, match=r"h\.sqlite3"):
         HistoryStore(path).outings(couple="us")
 
 

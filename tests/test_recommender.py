@@ -44,7 +44,8 @@ def test_hard_limits_always_hold(
     for idea in recs:
         a = idea.activity
         if couple.budget is not None:
-            assert a.cost_min is not None and a.cost_min <= couple.budget.per_outing + 1e-9
+            assert a.cost_min is not None
+            assert a.cost_min <= couple.budget.per_outing + 1e-9
         assert window.start <= idea.starts_at < idea.ends_at <= window.end
         local_day = idea.starts_at.astimezone(couple.timezone).date()
         bit = season_bit(local_day, southern=couple.home.lat < 0)

@@ -76,14 +76,17 @@ def newness_reason(couple: Couple, newness: np.ndarray, category_new: bool, cate
 
 def interest_reason(couple: Couple, best: Sequence[tuple[str, float] | None]) -> str | None:
     """Whose interests the idea touches, naming the strongest match of each partner."""
-    parts = [
-        f"{partner.name}'s interest in {label.replace('-', ' ')}"
-        for partner, match in zip(couple.partners, best, strict=True)
-        if match is not None and match[1] >= MATCH_THRESHOLD
-        for label in [match[0]]
-    ]
-    if not parts:
+    fans: dict[str, list[str]] = {}
+    for partner, match in zip(couple.partners, best, strict=True):
+        if match is not None and match[1] >= MATCH_THRESHOLD:
+            fans.setdefault(match[0].replace("-", " "), []).append(partner.name)
+    if not fans:
         return None
+    everyone = len(couple.partners)
+    parts = []
+    for label, names in fans.items():
+        whose = "your shared" if len(names) == everyone else f"{_names(names)}'s"
+        parts.append(f"{whose} interest in {label}")
     return f"Speaks to {_names(parts)}."
 
 

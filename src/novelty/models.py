@@ -38,6 +38,10 @@ def _normalise_labels(values: Any) -> Any:
     return values
 
 
+def _normalise_category(value: Any) -> Any:
+    return _normalise_label(value) if isinstance(value, str) else value
+
+
 class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
 
@@ -98,15 +102,8 @@ class Activity(_Frozen):
     source: str = Field(default="catalog", min_length=1)
     online: bool = False
 
-    @field_validator("tags", mode="before")
-    @classmethod
-    def _tags(cls, value: Any) -> Any:
-        return _normalise_labels(value)
-
-    @field_validator("category", mode="before")
-    @classmethod
-    def _category(cls, value: Any) -> Any:
-        return _normalise_label(value) if isinstance(value, str) else value
+    _tags = field_validator("tags", mode="before")(_normalise_labels)
+    _category = field_validator("category", mode="before")(_normalise_category)
 
     @field_validator("seasons", mode="before")
     @classmethod
@@ -183,15 +180,8 @@ class Outing(_Frozen):
     cost: Money | None = None
     notes: str = ""
 
-    @field_validator("tags", mode="before")
-    @classmethod
-    def _tags(cls, value: Any) -> Any:
-        return _normalise_labels(value)
-
-    @field_validator("category", mode="before")
-    @classmethod
-    def _category(cls, value: Any) -> Any:
-        return _normalise_label(value) if isinstance(value, str) else value
+    _tags = field_validator("tags", mode="before")(_normalise_labels)
+    _category = field_validator("category", mode="before")(_normalise_category)
 
     @model_validator(mode="after")
     def _identified(self) -> Outing:

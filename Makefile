@@ -29,7 +29,7 @@ lint: $(DEV)  ## ruff (lint + format check) and mypy --strict
 	$(BIN)/mypy src
 
 docs: $(DEV)  ## build the documentation site into site/ (strict: warnings fail)
-	$(BIN)/mkdocs build --strict --quiet --site-dir site
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet --site-dir site
 
 test: lint docs  ## everything CI checks: lint, types, docs, the test suite
 	$(BIN)/pytest -q

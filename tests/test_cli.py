@@ -124,3 +124,12 @@ def test_the_example_script_runs_from_another_directory(tmp_path: Path) -> None:
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
     assert "1. " in result.stdout
+
+
+def test_events_from_an_icalendar_feed_join_the_catalogs_ideas() -> None:
+    profile = ROOT / "examples" / "couple-with-events.toml"
+    result = novelty("ideas", "--profile", str(profile), "--now", NOW, "-k", "10")
+    assert result.returncode == 0, result.stderr
+    assert "[culture, catalog]" in result.stdout or ", catalog]" in result.stdout
+    assert "austin-events]" in result.stdout
+    assert "When:  Sun 29 Nov 11:00 at Congress Avenue Supper Club" in result.stdout

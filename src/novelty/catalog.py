@@ -9,7 +9,7 @@ import re
 from collections.abc import Iterable
 from importlib import resources
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, Final, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -89,10 +89,17 @@ def bundled_data(name: str) -> Path:
     return Path(__file__).resolve().parents[2] / "data" / name
 
 
-def _fail(path: str, line: int, column: str, expected: str, value: object) -> CatalogError:
-    return CatalogError(
-        f"{path}, line {line}, column '{column}': expected {expected}, got {value!r}"
-    )
+class _Where(NamedTuple):
+    """Where rows come from, for messages: a file's lines or a frame's rows."""
+
+    path: str
+    unit: str
+    numbers: np.ndarray
+
+
+def _fail(where: _Where, index: int, column: str, expected: str, value: object) -> CatalogError:
+    place = f"{where.path}, {where.unit} {int(where.numbers[index])}"
+    return CatalogError(f"{place}, column '{column}': expected {expected}, got {value!r}")
 
 
 def _read_rows(text: str, path: str) -> tuple[pd.DataFrame, np.ndarray]:
@@ -130,30 +137,26 @@ def _read_rows(text: str, path: str) -> tuple[pd.DataFrame, np.ndarray]:
     return frame.map(str.strip), np.asarray(lines, dtype=np.int64)
 
 
-def _check(
-    frame: pd.DataFrame, lines: np.ndarray, path: str, column: str, ok: pd.Series, expected: str
-) -> None:
+def _check(frame: pd.DataFrame, where: _Where, column: str, ok: pd.Series, expected: str) -> None:
     bad = np.flatnonzero(~ok.to_numpy(dtype=bool))
     if bad.size:
         first = int(bad[0])
-        raise _fail(path, int(lines[first]), column, expected, frame[column].iat[first])
+        raise _fail(where, first, column, expected, frame[column].iat[first])
 
 
-def _numbers(
-    frame: pd.DataFrame, lines: np.ndarray, path: str, column: str, *, allow_empty: bool
-) -> pd.Series:
+def _numbers(frame: pd.DataFrame, where: _Where, column: str, *, allow_empty: bool) -> pd.Series:
     raw = frame[column]
     values = pd.to_numeric(raw.where(raw != "", None), errors="coerce").astype(float)
     ok = (values >= 0) & np.isfinite(values)
     if allow_empty:
         ok |= raw == ""
-    _check(frame, lines, path, column, ok, "a number >= 0" + (" or empty" if allow_empty else ""))
+    _check(frame, where, column, ok, "a number >= 0" + (" or empty" if allow_empty else ""))
     return values
 
 
-def _flags(frame: pd.DataFrame, lines: np.ndarray, path: str, column: str) -> pd.Series:
+def _flags(frame: pd.DataFrame, where: _Where, column: str) -> pd.Series:
     lowered = frame[column].str.lower()
-    _check(frame, lines, path, column, lowered.isin(_TRUE + _FALSE), "true or false")
+    _check(frame, where, column, lowered.isin(_TRUE + _FALSE), "true or false")
     return lowered.isin(_TRUE)
 
 
@@ -179,44 +182,47 @@ def season_mask(seasons: pd.Series) -> np.ndarray:
 def parse_catalog(text: str, path: str = "<catalog>") -> pd.DataFrame:
     """Validate catalog CSV text and return the candidates frame; errors name line and column."""
     frame, lines = _read_rows(text, path)
-    _check(frame, lines, path, "id", frame["id"].str.match(_ID.pattern), "a kebab-case id")
+    return finish_frame(_validated(frame, _Where(path, "line", lines)), source="catalog")
+
+
+def _validated(frame: pd.DataFrame, where: _Where) -> pd.DataFrame:
+    """Check every CSV column of a frame of stripped strings; return typed columns."""
+    _check(frame, where, "id", frame["id"].str.match(_ID.pattern), "a kebab-case id")
     duplicated = frame["id"].duplicated()
-    _check(frame, lines, path, "id", ~duplicated, "an id not used on an earlier line")
-    _check(frame, lines, path, "title", frame["title"] != "", "a non-empty title")
-    _check(frame, lines, path, "category", frame["category"] != "", "a category")
+    _check(frame, where, "id", ~duplicated, f"an id not used on an earlier {where.unit}")
+    _check(frame, where, "title", frame["title"] != "", "a non-empty title")
+    _check(frame, where, "category", frame["category"] != "", "a category")
     out = pd.DataFrame(index=frame.index)
     for column in ("id", "title", "description", "accessibility", "prompt"):
         out[column] = frame[column]
     out["category"] = _labels(frame["category"])
     out["tags"] = _labels(frame["tags"])
-    out["cost_min"] = _numbers(frame, lines, path, "cost_min", allow_empty=False)
-    out["cost_max"] = _numbers(frame, lines, path, "cost_max", allow_empty=False)
-    _check(
-        frame, lines, path, "cost_max", out["cost_max"] >= out["cost_min"], "a value >= cost_min"
-    )
+    out["cost_min"] = _numbers(frame, where, "cost_min", allow_empty=False)
+    out["cost_max"] = _numbers(frame, where, "cost_max", allow_empty=False)
+    _check(frame, where, "cost_max", out["cost_max"] >= out["cost_min"], "a value >= cost_min")
     currency = frame["currency"].str.upper()
-    _check(frame, lines, path, "currency", currency.str.fullmatch(r"[A-Z]{3}"), "an ISO 4217 code")
+    _check(frame, where, "currency", currency.str.fullmatch(r"[A-Z]{3}"), "an ISO 4217 code")
     out["currency"] = currency
-    duration = _numbers(frame, lines, path, "duration_minutes", allow_empty=True)
-    _check(frame, lines, path, "duration_minutes", duration.isna() | (duration > 0), "minutes > 0")
+    duration = _numbers(frame, where, "duration_minutes", allow_empty=True)
+    _check(frame, where, "duration_minutes", duration.isna() | (duration > 0), "minutes > 0")
     out["duration_minutes"] = duration
     for column, choices in _CHOICES.items():
         lowered = frame[column].str.lower()
-        _check(frame, lines, path, column, lowered.isin(choices), " / ".join(choices))
+        _check(frame, where, column, lowered.isin(choices), " / ".join(choices))
         out[column] = lowered
     excitement = pd.to_numeric(frame["excitement"], errors="coerce")
-    _check(frame, lines, path, "excitement", excitement.isin([1, 2, 3, 4, 5]), "a whole number 1-5")
+    _check(frame, where, "excitement", excitement.isin([1, 2, 3, 4, 5]), "a whole number 1-5")
     out["excitement"] = excitement.astype(np.int8)
-    out["interactive"] = _flags(frame, lines, path, "interactive")
-    out["needs_booking"] = _flags(frame, lines, path, "needs_booking")
+    out["interactive"] = _flags(frame, where, "interactive")
+    out["needs_booking"] = _flags(frame, where, "needs_booking")
     seasons = _labels(frame["seasons"]).str.replace("fall", "autumn", regex=False)
     known = seasons.str.split(";").map(
         lambda names: all(n in SEASON_BITS or n == "" for n in names)
     )
-    _check(frame, lines, path, "seasons", known, "spring;summer;autumn;winter or empty")
+    _check(frame, where, "seasons", known, "spring;summer;autumn;winter or empty")
     out["seasons"] = seasons
     out["season_mask"] = season_mask(seasons)
-    return finish_frame(out, source="catalog")
+    return out
 
 
 def finish_frame(frame: pd.DataFrame, *, source: str) -> pd.DataFrame:
@@ -239,27 +245,26 @@ def finish_frame(frame: pd.DataFrame, *, source: str) -> pd.DataFrame:
 
 
 def as_candidates(frame: pd.DataFrame) -> pd.DataFrame:
-    """Check a ready-made candidates frame (e.g. built by an app) and complete its schema."""
+    """Check a ready-made candidates frame (e.g. built by an app) and complete its schema.
+
+    Its catalog columns get the same checks as a CSV file; errors name the row and column.
+    """
     missing = [c for c in REQUIRED_COLUMNS if c not in frame]
     if missing:
         raise CatalogError(f"catalog frame: missing column(s) {', '.join(missing)}")
-    if frame["id"].duplicated().any():
-        duplicate = frame["id"][frame["id"].duplicated()].iat[0]
-        raise CatalogError(f"catalog frame: column 'id' has {duplicate!r} more than once")
-    out = frame.copy()
+    given = frame.reset_index(drop=True)
+    text = pd.DataFrame(
+        {c: given[c].astype(object).where(given[c].notna(), "").astype(str).str.strip()
+         for c in CSV_COLUMNS if c in given}
+    )  # fmt: skip
     for column, default in _DEFAULTS.items():
-        if column not in out:
-            out[column] = default
-    for column in ("cost_min", "cost_max", "duration_minutes"):
-        out[column] = pd.to_numeric(out[column].replace("", np.nan), errors="raise").astype(float)
-    out["excitement"] = pd.to_numeric(out["excitement"]).astype(np.int8)
-    for column in ("interactive", "needs_booking"):
-        out[column] = out[column].astype(str).str.lower().isin(_TRUE)
-    out["tags"] = _labels(out["tags"].fillna("").astype(str))
-    out["category"] = _labels(out["category"].astype(str))
-    out["seasons"] = _labels(out["seasons"].fillna("").astype(str))
-    if "season_mask" not in out:
-        out["season_mask"] = season_mask(out["seasons"])
+        if column not in text:
+            text[column] = default
+    where = _Where("catalog frame", "row", np.arange(len(given)))
+    out = _validated(text, where)
+    for column in EVENT_COLUMNS:
+        if column in given:
+            out[column] = given[column]
     for column in ("starts_at", "ends_at"):
         if column in out:
             out[column] = pd.to_datetime(out[column], utc=True)

@@ -189,8 +189,10 @@ def cmd_catalog(args: argparse.Namespace) -> int:
         print(f"{args.file or 'bundled catalog'}: {len(frame)} activities, all valid")
     elif args.action == "list":
         shown = frame if not args.category else frame[frame["category"] == args.category]
-        for row in shown.itertuples():
-            print(f"{row.id:<40} {row.category:<18} {row.title}")
+        for line in (
+            shown["id"].str.ljust(40) + " " + shown["category"].str.ljust(18) + " " + shown["title"]
+        ):
+            print(line)
     else:
         from .catalog_stats import catalog_stats
 

@@ -51,13 +51,17 @@ def _names(names: Sequence[str]) -> str:
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
-def newness_reason(couple: Couple, newness: np.ndarray, category_new: bool, category: str) -> str:
+def newness_reason(
+    couple: Couple, newness: np.ndarray, *, done_together: bool, category_new: bool, category: str
+) -> str:
     """What is new, and to whom: only what the history and the partners' `tried` support."""
     names = [p.name for p in couple.partners]
-    if (newness == 1.0).all():
+    if done_together:
+        text = "You have done this together before, long enough ago to feel fresh again"
+    elif (newness == 1.0).all():
         text = "New to both of you" if len(names) == 2 else "New to all of you"
     elif (newness == 0.0).all():
-        text = "You have done this together before, long enough ago to feel fresh again"
+        text = "Each of you has done it before, but never together"
     else:
         fresh = [n for n, v in zip(names, newness, strict=True) if v == 1.0]
         similar = [n for n, v in zip(names, newness, strict=True) if v == 0.5]
@@ -95,7 +99,10 @@ def budget_reason(activity: Activity, budget: Budget | None) -> str:
     phrase = price_phrase(activity)
     if budget is None or activity.cost_min is None or phrase == "Free":
         return phrase + "."
-    return f"{phrase}, within your {money(budget.per_outing, budget.currency)} budget."
+    limit = money(budget.per_outing, budget.currency)
+    if activity.cost_max is not None and activity.cost_max > budget.per_outing:
+        return f"{phrase}; the cheaper end fits your {limit} budget."
+    return f"{phrase}, within your {limit} budget."
 
 
 def when_reason(

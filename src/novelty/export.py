@@ -13,7 +13,7 @@ from .models import Recommendation
 
 
 def to_ics(ideas: Sequence[Recommendation], *, stamp: dt.datetime) -> bytes:
-    """A valid RFC 5545 calendar with one VEVENT per idea, times in their own timezone."""
+    """A valid RFC 5545 calendar with one VEVENT per idea, in the ideas' (couple's) timezone."""
     calendar = icalendar.Calendar()
     calendar.add("prodid", f"-//{_package}//this weekend's ideas//EN")
     calendar.add("version", "2.0")

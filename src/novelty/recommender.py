@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
@@ -13,7 +14,7 @@ import scipy.sparse as sp
 
 from .catalog import activities_to_frame, as_candidates, load_catalog, row_to_activity
 from .diversify import idea_similarity, rerank, top_m
-from .errors import BudgetError
+from .errors import BudgetError, SourceError
 from .explain import (
     budget_reason,
     conversation_starters,
@@ -22,11 +23,11 @@ from .explain import (
     newness_reason,
     when_reason,
 )
-from .features import ItemSpace, matches
+from .features import ItemSpace, canonical, matches
 from .filters import DEFAULT_DURATION, eligibility, haversine_km
 from .models import Budget, Couple, Location, Problem, Recommendation, Window
 from .results import Recommendations
-from .scoring import Weights, excluded, history_profile, score
+from .scoring import History, Weights, excluded, history_profile, score
 from .windows import When, resolve_window
 
 if TYPE_CHECKING:
@@ -67,7 +68,20 @@ class Recommender:
         self.matrix_ = self.space_.transform_frame(frame)
         self.norms_ = self.space_.row_norms(self.matrix_)
         self.ids_ = pd.Index(frame["id"])
+        tag_rows = (
+            frame[["tags", "category"]].assign(tag=frame["tags"].str.split(";")).explode("tag")
+        )
+        self.category_of_tag_ = (
+            tag_rows.groupby("tag")["category"].agg(lambda c: c.value_counts().index[0]).to_dict()
+        )
         return self
+
+    def _catalog_categories(self, categories: pd.Series) -> pd.Series:
+        """Events' own categories ("concert", "Music") as the catalog's, via the shared tags."""
+        known = set(self.frame_["category"])
+        return categories.map(
+            lambda c: c if c in known else self.category_of_tag_.get(canonical(c), c)
+        )
 
     def recommend(
         self,
@@ -100,7 +114,9 @@ class Recommender:
         window = resolve_window(when, now=now, tz=tz)
         budget = _budget(budget, couple)
         near = near or couple.home
-        outings = (*couple.history, *(history.outings(couple=couple) if history else ()))
+        logged = history.outings(couple=couple) if history else ()
+        # An outing both in the profile and in the database counts once.
+        outings = tuple(dict.fromkeys((*couple.history, *logged)))
 
         frame, matrix, norms, problems = self._candidates(couple, sources, window, near, strict)
         past = history_profile(
@@ -156,21 +172,9 @@ class Recommender:
                 partner_coverage=self.weights.partner_coverage,
             )
         ]
+        scored = _Scored(frame, matrix, components, affinity, newness, allowed.starts_at, past)
         ideas = [
-            self._explain(
-                rank,
-                int(i),
-                frame,
-                matrix,
-                components,
-                affinity,
-                newness,
-                couple,
-                budget,
-                near,
-                allowed.starts_at,
-                seed,
-            )
+            self._explain(rank, int(i), scored, couple, budget, near, seed)
             for rank, i in enumerate(picks, start=1)
         ]
         return Recommendations(ideas, window=window, problems=problems, generated_at=now)
@@ -188,34 +192,46 @@ class Recommender:
             return self.frame_, self.matrix_, self.norms_, []
         from .sources import build_source, collect_events  # imported when needed: HTTP is heavy
 
-        every = (*self.sources, *(build_source(spec) for spec in couple.sources), *sources)
-        events, problems = collect_events(
-            every, window, near, deadline=self.source_deadline, strict=strict
+        configured: list[Source] = []
+        unbuilt: list[Problem] = []
+        for spec in couple.sources:
+            try:
+                configured.append(build_source(spec))
+            except SourceError as exc:
+                if strict:
+                    raise
+                unbuilt.append(Problem(source=spec.type, message=str(exc)))
+        events, fetched = collect_events(
+            (*self.sources, *configured, *sources),
+            window,
+            near,
+            deadline=self.source_deadline,
+            strict=strict,
         )
+        problems = [*unbuilt, *fetched]
         if not events:
-            return self.frame_, self.matrix_, self.norms_, list(problems)
+            return self.frame_, self.matrix_, self.norms_, problems
         extra = activities_to_frame(events)
+        extra["category"] = self._catalog_categories(extra["category"])
         extra_matrix = self.space_.transform_frame(extra)
         frame = pd.concat([self.frame_, extra], ignore_index=True)
         matrix = sp.csr_matrix(sp.vstack([self.matrix_, extra_matrix], format="csr"))
         norms = np.concatenate([self.norms_, self.space_.row_norms(extra_matrix)])
-        return frame, matrix, norms, list(problems)
+        return frame, matrix, norms, problems
 
     def _explain(
         self,
         rank: int,
         row: int,
-        frame: pd.DataFrame,
-        matrix: sp.csr_matrix,
-        components: pd.DataFrame,
-        affinity: np.ndarray,
-        newness: np.ndarray,
+        scored: _Scored,
         couple: Couple,
         budget: Budget | None,
         near: Location,
-        starts: pd.Series,
         seed: int | None,
     ) -> Recommendation:
+        """The one Recommendation object of a chosen row, with its reasons."""
+        frame, matrix, components = scored.frame, scored.matrix, scored.components
+        affinity, newness, starts = scored.affinity, scored.newness, scored.starts
         activity = row_to_activity(frame.iloc[row])
         start = cast(pd.Timestamp, starts.iat[row]).to_pydatetime().astimezone(couple.timezone)
         end = (
@@ -236,7 +252,12 @@ class Recommender:
             )
         reasons = [
             newness_reason(
-                couple, newness[row], bool(components["category_new"].iat[row]), activity.category
+                couple,
+                newness[row],
+                done_together=activity.id in scored.past.done_ids
+                or activity.title.casefold() in scored.past.done_titles,
+                category_new=bool(components["category_new"].iat[row]),
+                category=activity.category,
             ),
             interest_reason(couple, best),
             excitement_reason(activity),
@@ -258,6 +279,19 @@ class Recommender:
             starts_at=start,
             ends_at=end,
         )
+
+
+@dataclass(frozen=True)
+class _Scored:
+    """Everything one call computed over its candidates, for explaining the chosen few."""
+
+    frame: pd.DataFrame
+    matrix: sp.csr_matrix
+    components: pd.DataFrame
+    affinity: np.ndarray
+    newness: np.ndarray
+    starts: pd.Series
+    past: History
 
 
 def _budget(budget: Budget | float | None, couple: Couple) -> Budget | None:

@@ -27,6 +27,9 @@ class Weights(BaseModel):
     budget: float = Field(0.05, ge=0, description="Weight of the soft preference for cheaper.")
     distance: float = Field(0.05, ge=0, description="Weight of the soft preference for nearer.")
     taste: float = Field(0.10, ge=0, description="Weight of likeness to outings rated highly.")
+    timely: float = Field(
+        0.25, ge=0, description="Weight of a dated event in the window: it may not come again."
+    )
     half_life_days: float = Field(180, gt=0, description="Familiarity halves in this many days.")
     familiarity_scale: float = Field(1.0, gt=0, description="novelty = exp(-F / scale).")
     repeat_after_days: int = Field(90, ge=0, description="Done this recently = not suggested.")
@@ -91,7 +94,9 @@ def history_profile(
     ratings = np.array([o.rating if o.rating else 3 for o in outings], dtype=np.float32)
     vectors = outing_vectors(outings, ids, matrix, space)
     familiarity = np.asarray(vectors.T @ decay, dtype=np.float32).ravel()
-    taste = np.asarray(vectors.T @ (decay * (ratings - 3) / 2), dtype=np.float32).ravel()
+    # A decay-weighted mean, so taste stays in [-1, 1] however long the history.
+    signed = decay * (ratings - 3) / 2 / decay.sum()
+    taste = np.asarray(vectors.T @ signed, dtype=np.float32).ravel()
     rows = ids.get_indexer(pd.Index([o.activity_id or "" for o in outings]))
     known_categories = frame["category"].to_numpy()[rows[rows >= 0]]
     recent = ages <= weights.repeat_after_days
@@ -193,7 +198,8 @@ def score(
     radius_km: float | None,
     weights: Weights,
 ) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
-    """Components per candidate (columns in [0, 1]) and the combined `score` in [0, 1].
+    """Components per candidate and the combined `score`, all in [0, 1] but `familiarity`
+    (a decay-weighted sum of similarities, >= 0).
 
     Returns the components frame, the items × partners affinities and newness.
     """
@@ -220,6 +226,7 @@ def score(
         "budget_fit": budget_fit(frame, budget),
         "distance_fit": distance_fit(frame, near, radius_km),
         "taste": (taste + 1) / 2,
+        "timely": frame["starts_at"].notna().to_numpy(dtype=np.float32),
     }
     extra = {
         "excitement": weights.excitement,
@@ -227,6 +234,7 @@ def score(
         "budget_fit": weights.budget,
         "distance_fit": weights.distance,
         "taste": weights.taste,
+        "timely": weights.timely,
     }
     total = core + sum(extra[name] * values for name, values in parts.items())
     combined = total / (1.0 + sum(extra.values()))

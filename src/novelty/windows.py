@@ -45,6 +45,16 @@ def _weekend(now: dt.datetime, tz: ZoneInfo, weeks_ahead: int, label: str) -> Wi
     return Window(start=max(start, now), end=end, label=label)
 
 
+def _next_weekend(now: dt.datetime, tz: ZoneInfo) -> Window:
+    this = _weekend(now, tz, 0, "this weekend")
+    friday = this.end.date() - dt.timedelta(days=3) + dt.timedelta(weeks=1)
+    return Window(
+        start=_at(friday, WEEKEND_STARTS, tz),
+        end=_midnight_after(friday + dt.timedelta(days=2), tz),
+        label="next weekend",
+    )
+
+
 def _tonight(now: dt.datetime, tz: ZoneInfo) -> Window:
     end = _midnight_after(now.date(), tz)
     start = max(now, _at(now.date(), EVENING_STARTS, tz))
@@ -76,7 +86,7 @@ _NAMED: dict[str, Callable[[dt.datetime, ZoneInfo], Window]] = {
     "today": lambda now, tz: _day(now.date(), now, tz, "today"),
     "this weekend": lambda now, tz: _weekend(now, tz, 0, "this weekend"),
     "weekend": lambda now, tz: _weekend(now, tz, 0, "this weekend"),
-    "next weekend": lambda now, tz: _weekend(now, tz, 1, "next weekend"),
+    "next weekend": lambda now, tz: _next_weekend(now, tz),
     "this week": _this_week,
 }
 
@@ -89,7 +99,11 @@ ACCEPTED = (
 def _as_datetime(value: object, tz: ZoneInfo, *, end: bool) -> dt.datetime:
     if isinstance(value, str):
         try:
-            value = dt.datetime.fromisoformat(value)
+            value = (
+                dt.date.fromisoformat(value)
+                if len(value) == 10
+                else dt.datetime.fromisoformat(value)
+            )
         except ValueError:
             raise WindowError(f"when: {value!r} is not an ISO date or datetime") from None
     if isinstance(value, dt.datetime):

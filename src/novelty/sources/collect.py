@@ -1,0 +1,153 @@
+"""Fetching from many sources at once: deadlines, failure isolation, validation, dedup."""
+
+from __future__ import annotations
+
+import math
+import re
+import threading
+import unicodedata
+from collections.abc import Sequence
+from concurrent.futures import Future, wait
+from typing import Final
+
+from ..errors import SourceError
+from ..models import Activity, Location, Problem, Window
+from ._event import overlaps
+from .base import Source
+from .http import redact
+
+#: Two events at the same time with the same title are one event if their venues are this
+#: close (metres): two feeds rarely agree on a venue's coordinates to the metre.
+SAME_VENUE_METRES: Final = 100.0
+_EARTH_RADIUS_M: Final = 6_371_000.0
+_NOT_WORD: Final = re.compile(r"[\W_]+")
+
+
+def _run(source: Source, window: Window, near: Location | None) -> Future[list[object]]:
+    """Call `source.fetch` in a daemon thread and return its future.
+
+    Not a ThreadPoolExecutor: its workers are joined at interpreter exit, so one source
+    that never returns would keep the program from exiting. A daemon thread is simply
+    abandoned when we stop waiting for it.
+    """
+    future: Future[list[object]] = Future()
+
+    def work() -> None:
+        if not future.set_running_or_notify_cancel():
+            return
+        try:
+            future.set_result(list(source.fetch(window, near)))
+        except BaseException as exc:  # a plugin's SystemExit must not vanish silently
+            future.set_exception(exc)
+
+    threading.Thread(target=work, name=f"novelty-source-{_name(source)}", daemon=True).start()
+    return future
+
+
+def _name(source: object) -> str:
+    name = getattr(source, "name", None)
+    return name if isinstance(name, str) and name else type(source).__name__
+
+
+def _one_line(text: str) -> str:
+    return redact(" ".join(text.split()))[:300]
+
+
+def _failure(exc: BaseException) -> str:
+    if isinstance(exc, SourceError):
+        return _one_line(str(exc)) or "failed"
+    detail = _one_line(str(exc))
+    return f"failed with {type(exc).__name__}" + (f": {detail}" if detail else "")
+
+
+def _normalised(text: str | None) -> str:
+    """Text compared case-, accent- and punctuation-insensitively."""
+    decomposed = unicodedata.normalize("NFKD", text or "")
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(_NOT_WORD.sub(" ", plain.casefold()).split())
+
+
+def _metres(a: Location, b: Location) -> float:
+    """Great-circle (haversine) distance between two points."""
+    lat1, lat2 = math.radians(a.lat), math.radians(b.lat)
+    dlat, dlon = lat2 - lat1, math.radians(b.lon - a.lon)
+    h = math.sin(dlat / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin(dlon / 2) ** 2
+    return 2 * _EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(h)))
+
+
+def _same_venue(a: Activity, b: Activity) -> bool:
+    """Whether two listings of one title and start are at the same place."""
+    if a.location is None or b.location is None:
+        return a.location is None and b.location is None
+    if _metres(a.location, b.location) <= SAME_VENUE_METRES:
+        return True
+    name = _normalised(a.location.name)
+    return bool(name) and name == _normalised(b.location.name)
+
+
+def deduplicate(events: Sequence[Activity]) -> list[Activity]:
+    """Events with the first listing of each event kept: the same normalised title, start
+    and venue (same name, or coordinates within SAME_VENUE_METRES) is one event."""
+    kept: list[Activity] = []
+    seen: dict[tuple[str, object], list[Activity]] = {}
+    for event in events:
+        twins = seen.setdefault((_normalised(event.title), event.starts_at), [])
+        if not any(_same_venue(event, twin) for twin in twins):
+            twins.append(event)
+            kept.append(event)
+    return kept
+
+
+def _accept(
+    name: str, items: list[object], window: Window, problems: list[Problem]
+) -> list[Activity]:
+    """The source's Activities in the window; anything else it returned becomes a Problem."""
+    events: list[Activity] = []
+    for index, item in enumerate(items):
+        if not isinstance(item, Activity):
+            problems.append(
+                Problem(
+                    source=name,
+                    message=f"item {index} is a {type(item).__name__}, not an Activity; skipped",
+                )
+            )
+        elif overlaps(window, item.starts_at, item.ends_at):
+            events.append(
+                item if item.source != "catalog" else item.model_copy(update={"source": name})
+            )
+    return events
+
+
+def collect_events(
+    sources: Sequence[Source],
+    window: Window,
+    near: Location | None,
+    *,
+    deadline: float = 15.0,
+    strict: bool = False,
+) -> tuple[list[Activity], list[Problem]]:
+    """Fetch every source at once and return their events in the window, and what went wrong.
+
+    Each source runs in its own thread; the call returns after at most `deadline` seconds
+    (plus a moment), whatever the sources do. A source that raises, times out or returns
+    something other than Activities becomes a Problem and the others are kept. Events that
+    miss the window are dropped, and the same event from two sources is kept once, from the
+    source listed first. An Activity left with the default `source` gets the source's name.
+    With `strict=True` any problem raises SourceError instead.
+    """
+    running = [(_name(s), _run(s, window, near)) for s in sources]
+    wait([future for _, future in running], timeout=deadline)
+    events: list[Activity] = []
+    problems: list[Problem] = []
+    for name, future in running:
+        if not future.done():
+            problems.append(
+                Problem(source=name, message=f"no answer within {deadline:g} s; cut off")
+            )
+        elif (exc := future.exception()) is not None:
+            problems.append(Problem(source=name, message=_failure(exc)))
+        else:
+            events.extend(_accept(name, future.result(), window, problems))
+    if strict and problems:
+        raise SourceError("; ".join(f"{p.source}: {p.message}" for p in problems))
+    return deduplicate(events), problems

@@ -1,0 +1,365 @@
+"""Events published in web pages as schema.org `Event` JSON-LD (venue and ticket sites)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import json
+import os
+import re
+from collections.abc import Iterator, Mapping
+from functools import partial
+from html.parser import HTMLParser
+from typing import Any, Final
+from urllib.parse import urljoin
+
+from icalendar.prop import vDuration
+
+from ..errors import SourceError
+from ..models import Activity, Location, Window
+from ._event import (
+    convert_each,
+    couple_timezone,
+    duration_minutes,
+    event_id,
+    labels,
+    number,
+    overlaps,
+    place,
+    with_place,
+)
+from ._options import checked_name, location_name
+from .http import DEFAULT_MAX_BYTES, HttpClient, checked_location, is_url
+
+#: schema.org Event types -> (our category, tags, excitement). EventSeries is left out on
+#: purpose: it spans its whole run and is not something one goes to on a given evening.
+EVENT_TYPES: Final[Mapping[str, tuple[str, tuple[str, ...], int]]] = {
+    "Event": ("other", (), 3),
+    "MusicEvent": ("music-performance", ("live-music",), 4),
+    "TheaterEvent": ("music-performance", ("theatre",), 4),
+    "ComedyEvent": ("music-performance", ("comedy",), 4),
+    "DanceEvent": ("music-performance", ("dancing",), 4),
+    "ScreeningEvent": ("culture", ("film",), 3),
+    "ExhibitionEvent": ("culture", ("museums",), 3),
+    "VisualArtsEvent": ("culture", ("museums",), 3),
+    "LiteraryEvent": ("culture", ("reading",), 3),
+    "Festival": ("culture", ("festivals",), 4),
+    "FoodEvent": ("food-drink", ("restaurants",), 3),
+    "SportsEvent": ("sport", ("competition",), 4),
+    "EducationEvent": ("classes", ("learning",), 3),
+    "CourseInstance": ("classes", ("learning",), 3),
+    "SocialEvent": ("connection", ("social",), 3),
+    "ChildrensEvent": ("other", (), 3),
+    "BusinessEvent": ("other", (), 2),
+    "SaleEvent": ("other", ("shopping",), 2),
+    "Hackathon": ("classes", ("technology",), 3),
+    "DeliveryEvent": ("other", (), 1),
+    "PublicationEvent": ("culture", (), 2),
+    "BroadcastEvent": ("culture", (), 2),
+    "OnDemandEvent": ("culture", (), 2),
+}
+_DROPPED_STATUSES: Final = ("EventCancelled", "EventPostponed")
+_ONLINE: Final = ("OnlineEventAttendanceMode", "EventMovedOnline")
+_CURRENCY_SIGNS: Final = {"$": "USD", "€": "EUR", "£": "GBP"}
+_AMOUNT: Final = re.compile(r"\d[\d,.]*")
+_DATE_ONLY: Final = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_TAG: Final = re.compile(r"<[^>]*>")
+_WRAPPING: Final = re.compile(r"^\s*(?://\s*)?(?:<!--|<!\[CDATA\[)|(?://\s*)?(?:-->|\]\]>)\s*$")
+_MAX_DEPTH: Final = 32
+
+
+class _JsonLdScripts(HTMLParser):
+    """Collects the text of every `<script type="application/ld+json">` of a page."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.blocks: list[str] = []
+        self._current: list[str] | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        kind = (dict(attrs).get("type") or "").split(";")[0].strip().lower()
+        if tag == "script" and kind == "application/ld+json":
+            self._current = []
+
+    def handle_data(self, data: str) -> None:
+        if self._current is not None:
+            self._current.append(data)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "script" and self._current is not None:
+            self.blocks.append("".join(self._current))
+            self._current = None
+
+
+def json_ld_blocks(page: str) -> list[str]:
+    """The JSON-LD script texts of an HTML page, as far as the page can be read."""
+    parser = _JsonLdScripts()
+    try:
+        parser.feed(page)
+        parser.close()
+    except Exception:  # html.parser gives up on some broken markup; keep what it found
+        pass
+    return parser.blocks
+
+
+def _type_names(node: Mapping[str, Any]) -> list[str]:
+    """`@type` values without their vocabulary prefix (`https://schema.org/`, `schema:`)."""
+    types = node.get("@type")
+    names = types if isinstance(types, list) else [types]
+    return [re.split(r"[/:#]", t)[-1] for t in names if isinstance(t, str)]
+
+
+def _events(node: object, depth: int = 0) -> Iterator[dict[str, Any]]:
+    """Every Event object anywhere in a JSON-LD document (`@graph`, lists, nested)."""
+    if depth > _MAX_DEPTH:
+        return
+    if isinstance(node, list):
+        for item in node:
+            yield from _events(item, depth + 1)
+    elif isinstance(node, dict):
+        if any(name in EVENT_TYPES for name in _type_names(node)):
+            yield node
+        for value in node.values():
+            yield from _events(value, depth + 1)
+
+
+def _text(value: object) -> str:
+    """Plain one-paragraph text of a JSON-LD value (a string, `{"@value": ...}` or a list)."""
+    if isinstance(value, list):
+        value = next((v for v in value if isinstance(v, str | dict)), "")
+    if isinstance(value, dict):
+        value = value.get("@value", "")
+    if not isinstance(value, str):
+        return ""
+    return " ".join(html.unescape(_TAG.sub(" ", value)).split())
+
+
+def _first_dict(value: object) -> dict[str, Any]:
+    if isinstance(value, list):
+        value = next((v for v in value if isinstance(v, dict)), None)
+    return value if isinstance(value, dict) else {}
+
+
+def _moment(value: object, tz: dt.tzinfo, *, end_of_day: bool = False) -> dt.datetime | None:
+    """A schema.org date or date-time; no offset means local time in `tz`.
+
+    A bare date is the whole local day: its start, or (for an end date) the next midnight.
+    """
+    text = _text(value)
+    if not text:
+        return None
+    moment = dt.datetime.fromisoformat(text)
+    if _DATE_ONLY.match(text) and end_of_day:
+        moment += dt.timedelta(days=1)
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=tz)
+
+
+def _address(value: object) -> tuple[str, str]:
+    """(street address, city) of a string or PostalAddress."""
+    if isinstance(value, str):
+        return _text(value), ""
+    address = _first_dict(value)
+    street = ", ".join(
+        filter(None, (_text(address.get(k)) for k in ("streetAddress", "postalCode")))
+    )
+    return street, _text(address.get("addressLocality"))
+
+
+def _location(event: Mapping[str, Any]) -> tuple[Location | None, str | None, bool]:
+    """(the venue as a Location, else its text; whether the event is online)."""
+    places = event.get("location")
+    items = places if isinstance(places, list) else [places]
+    online = False
+    for item in items:
+        if isinstance(item, str) and item.strip():
+            return None, _text(item), online
+        if not isinstance(item, dict):
+            continue
+        if "VirtualLocation" in _type_names(item):
+            online = True
+            continue
+        name = _text(item.get("name"))
+        street, city = _address(item.get("address"))
+        geo = _first_dict(item.get("geo"))
+        found = place(
+            geo.get("latitude"), geo.get("longitude"), name=name, address=street, city=city
+        )
+        if found is not None:
+            return found, None, online
+        return None, ", ".join(filter(None, (name, street, city))) or None, online
+    return None, None, online
+
+
+def _amount(value: object) -> float | None:
+    """A price as given in the wild: 35, "35.00", "$35", "1.234,50", "Free"."""
+    if not isinstance(value, str):
+        return number(value)
+    if "free" in value.lower():
+        return 0.0
+    match = _AMOUNT.search(value)
+    if match is None:
+        return None
+    digits = match.group().rstrip(".,")
+    if "," in digits and "." in digits:
+        thousands = "." if digits.rfind(",") > digits.rfind(".") else ","
+        digits = digits.replace(thousands, "").replace(",", ".")
+    elif re.fullmatch(r"\d+,\d{1,2}", digits):
+        digits = digits.replace(",", ".")
+    else:
+        digits = digits.replace(",", "")
+    return number(digits)
+
+
+def _currency(offer: Mapping[str, Any], *prices: object) -> str | None:
+    code = offer.get("priceCurrency")
+    if isinstance(code, str) and re.fullmatch(r"[A-Za-z]{3}", code.strip()):
+        return code.strip().upper()
+    for price in prices:
+        for sign, currency in _CURRENCY_SIGNS.items():
+            if isinstance(price, str) and sign in price:
+                return currency
+    return None
+
+
+def _price(event: Mapping[str, Any]) -> tuple[float | None, float | None, str]:
+    """Cost for two (offers are priced per ticket) and its currency; None when unknown."""
+    offers = event.get("offers")
+    found: list[tuple[float, float, str | None]] = []
+    for offer in offers if isinstance(offers, list) else [offers]:
+        if not isinstance(offer, dict):
+            continue
+        low_raw = offer.get("lowPrice", offer.get("price"))
+        high_raw = offer.get("highPrice", low_raw)
+        low, high = _amount(low_raw), _amount(high_raw)
+        if low is not None and low >= 0:
+            found.append((low, max(low, high or low), _currency(offer, low_raw, high_raw)))
+    if not found and event.get("isAccessibleForFree") is True:
+        found.append((0.0, 0.0, None))
+    if not found:
+        return None, None, "USD"
+    currency = next((c for *_, c in found if c), None)
+    same = [(low, high) for low, high, c in found if c in (currency, None)]
+    low, high = min(p[0] for p in same), max(p[1] for p in same)
+    if currency is None and high > 0:  # an amount in an unknown currency is no price at all
+        return None, None, "USD"
+    return 2 * low, 2 * high, currency or "USD"
+
+
+def _to_activity(
+    event: Mapping[str, Any], *, tz: dt.tzinfo, source: str, base_url: str | None
+) -> Activity | None:
+    status = _text(event.get("eventStatus"))
+    title = _text(event.get("name"))
+    start = _moment(event.get("startDate"), tz)
+    if status.endswith(_DROPPED_STATUSES) or not title or start is None:
+        return None
+    end = _moment(event.get("endDate"), tz, end_of_day=True)
+    all_day = bool(_DATE_ONLY.match(_text(event.get("startDate"))))
+    if end is None and all_day:
+        end = start + dt.timedelta(days=1)
+    if end is None and _text(event.get("duration")):
+        # icalendar's reader of ISO 8601 durations is untyped
+        end = start + vDuration.from_ical(_text(event.get("duration")))  # type: ignore[no-untyped-call]
+    if end is not None and end <= start:
+        end = None
+    location, where_text, online = _location(event)
+    online = online or _text(event.get("eventAttendanceMode")).endswith(_ONLINE)
+    online = online or status.endswith(_ONLINE)
+    kind = next((n for n in _type_names(event) if n in EVENT_TYPES), "Event")
+    category, tags, excitement = EVENT_TYPES[kind]
+    cost_min, cost_max, currency = _price(event)
+    link = _text(event.get("url"))
+    url = urljoin(base_url, link) if base_url and link else link
+    return Activity(
+        id=event_id("schemaorg", _text(event.get("@id")) or url or title, start.isoformat()),
+        title=title,
+        description=with_place(_text(event.get("description")), where_text),
+        category=category,
+        tags=labels(tags),
+        cost_min=cost_min,
+        cost_max=cost_max,
+        currency=currency,
+        duration_minutes=None if all_day else duration_minutes(start, end),
+        excitement=excitement,
+        needs_booking=bool(cost_max),
+        location=location,
+        starts_at=start,
+        ends_at=end,
+        url=url if url.lower().startswith(("https://", "http://")) else None,
+        source=source,
+        online=online,
+    )
+
+
+def _decode(data: bytes) -> str:
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace")
+
+
+def parse_schemaorg(
+    page: bytes,
+    window: Window,
+    tz: dt.tzinfo,
+    *,
+    source: str = "schemaorg",
+    base_url: str | None = None,
+) -> list[Activity]:
+    """The schema.org Events of an HTML page's JSON-LD that fall in `window`.
+
+    Dates without an offset are local times in `tz`; a date without a time is that whole
+    local day. Cancelled and postponed events are left out; prices are per ticket, so the
+    cost is doubled for the two of them. Relative event URLs are resolved against
+    `base_url`. A page without JSON-LD has no events; raises SourceError only when the
+    page has JSON-LD and none of it is readable.
+    """
+    blocks = json_ld_blocks(_decode(page))
+    documents: list[object] = []
+    failure = ""
+    for block in blocks:
+        try:
+            documents.append(json.loads(_WRAPPING.sub("", block.strip()), strict=False))
+        except (ValueError, RecursionError) as exc:
+            failure = f"{type(exc).__name__}: {' '.join(str(exc).split())[:120]}"
+    if blocks and not documents:
+        raise SourceError(f"no readable JSON-LD on the page ({failure})")
+    convert = partial(_to_activity, tz=tz, source=source, base_url=base_url)
+    found = convert_each((e for d in documents for e in _events(d)), convert)
+    unique = {a.id: a for a in reversed(found)}  # the same event linked twice is one event
+    return [a for a in reversed(unique.values()) if overlaps(window, a.starts_at, a.ends_at)]
+
+
+class SchemaOrgSource:
+    """Events marked up as schema.org Event JSON-LD in a web page (URL or saved HTML file).
+
+    Args:
+        location: URL or path of the HTML page.
+        name: Name shown in problems and on each event; default `schemaorg:<host or file>`.
+        timeout: Seconds to wait for the server (connect, each read, the whole body).
+        retries: Retries on connection errors and 429/5xx answers.
+        max_bytes: Largest page read.
+    """
+
+    def __init__(
+        self,
+        location: str | os.PathLike[str],
+        *,
+        name: str | None = None,
+        timeout: float = 10.0,
+        retries: int = 2,
+        max_bytes: int = DEFAULT_MAX_BYTES,
+    ) -> None:
+        self.location = checked_location(location)
+        self.name = checked_name(name, location_name("schemaorg", self.location))
+        self.http = HttpClient(timeout=timeout, retries=retries, max_bytes=max_bytes)
+
+    def fetch(self, window: Window, near: Location | None) -> list[Activity]:
+        """The page's events in `window`; times without offset read in the couple's timezone."""
+        page = self.http.read(self.location)
+        base = self.location if is_url(self.location) else None
+        tz = couple_timezone(window, near)
+        return parse_schemaorg(page, window, tz, source=self.name, base_url=base)
+
+    def __repr__(self) -> str:
+        return f"SchemaOrgSource({self.name!r})"

@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 CORE   := $(VENV)/.core-installed
 DEV    := $(VENV)/.dev-installed
-LINTED := src tests examples benchmarks evaluation
+LINTED := $(wildcard src tests examples benchmarks evaluation)
 
 .PHONY: weekend test lint docs bench eval clean
 

@@ -168,3 +168,7 @@ def test_junk_text_raises_only_catalog_errors(junk: str) -> None:
     else:
         return
     assert message.startswith("junk.csv")
+
+
+def test_no_synonym_rewrites_a_catalog_category(catalog: pd.DataFrame) -> None:
+    assert not set(synonyms()) & set(catalog["category"])

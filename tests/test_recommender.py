@@ -194,3 +194,15 @@ def test_a_recommender_takes_a_dataframe_catalog(couple: novelty.Couple, now: dt
     frame = novelty.load_catalog().head(60)
     recs = novelty.Recommender(frame).recommend(couple, now=now, k=3)
     assert {r.activity.id for r in recs} <= set(frame["id"])
+
+
+def test_a_weekend_straddling_spring_offers_spring_ideas_on_its_spring_day(
+    recommender: novelty.Recommender, couple: novelty.Couple
+) -> None:
+    friday = dt.datetime(2026, 2, 27, 9, tzinfo=couple.timezone)
+    recs = recommender.recommend(couple, now=friday, k=60)
+    spring_only = [r for r in recs if r.activity.seasons and "winter" not in r.activity.seasons]
+    assert spring_only
+    assert all(
+        r.starts_at.astimezone(couple.timezone).date() == dt.date(2026, 3, 1) for r in spring_only
+    )

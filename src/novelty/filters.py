@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .catalog import SEASON_BITS
+from .catalog import ALL_SEASONS, SEASON_BITS
 from .models import Budget, Location, Window
 
 #: Parts of the day in local time: (earliest suggested start, end of the part).
@@ -58,11 +58,16 @@ def _next_quarter(moment: dt.datetime) -> dt.datetime:
     return moment if not spare else moment - spare + dt.timedelta(minutes=15)
 
 
-def earliest_slot(part: str, window: Window) -> dt.datetime | None:
-    """Earliest suggested start for a part of the day ("any" = whichever comes first)."""
+def earliest_slot(
+    part: str, window: Window, *, seasons: int = ALL_SEASONS, southern: bool = False
+) -> dt.datetime | None:
+    """Earliest suggested start for a part of the day ("any" = whichever comes first) on a
+    day in one of `seasons` (a bit mask)."""
     tz = window.start.tzinfo
     parts = list(DAY_PARTS) if part == "any" else [part]
     for day in _days(window):
+        if not seasons & season_bit(day, southern=southern):
+            continue
         for name in parts:
             begin, finish = DAY_PARTS[name]
             start = max(dt.datetime.combine(day, begin, tzinfo=tz), _next_quarter(window.start))
@@ -107,23 +112,25 @@ def eligibility(
     end_utc = pd.Timestamp(window.end).tz_convert("UTC")
     event_ok = is_event & (starts >= start_utc).to_numpy() & (starts < end_utc).to_numpy()
 
-    slots = {part: earliest_slot(part, window) for part in (*DAY_PARTS, "any")}
-    found = {part: slot for part, slot in slots.items() if slot is not None}
-    parts = frame["time_of_day"]
-    slot_start = pd.to_datetime(
-        parts.map({part: pd.Timestamp(slot).tz_convert("UTC") for part, slot in found.items()}),
-        utc=True,
-    )
+    # One slot per (part of day, seasons) pair: an idea out of season on Friday may still
+    # fit on Sunday when a weekend straddles the start of a season.
+    names = (*DAY_PARTS, "any")
+    codes = pd.Categorical(frame["time_of_day"], categories=names).codes.astype(np.int64)
+    keys = np.where(codes >= 0, codes * 16 + frame["season_mask"].to_numpy(dtype=np.int64), -1)
+    nat = np.iinfo(np.int64).min
+    table = np.full(len(names) * 16, nat, dtype=np.int64)
+    for key in np.unique(keys[keys >= 0]):
+        part, seasons = names[key // 16], int(key % 16)
+        slot = earliest_slot(part, window, seasons=seasons, southern=near.lat < 0)
+        if slot is not None:
+            table[key] = pd.Timestamp(slot).value
+    slot_values = np.where(keys >= 0, table[np.maximum(keys, 0)], nat)
+    slot_start = pd.Series(pd.to_datetime(slot_values, utc=True), index=frame.index)
     minutes = frame["duration_minutes"].fillna(DEFAULT_DURATION.total_seconds() / 60)
     fits = (
         slot_start.notna() & (slot_start + pd.to_timedelta(minutes, "min") <= end_utc)
     ).to_numpy()
-    southern = near.lat < 0
-    slot_season = parts.map({p: season_bit(s.date(), southern=southern) for p, s in found.items()})
-    in_season = (
-        frame["season_mask"].to_numpy() & slot_season.fillna(0).to_numpy(dtype=np.int64)
-    ) > 0
-    idea_ok = ~is_event & fits & in_season
+    idea_ok = ~is_event & fits
 
     mask = (event_ok | idea_ok) & ~excluded
     other_currency = 0

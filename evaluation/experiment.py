@@ -74,11 +74,12 @@ def situation(recommender: Recommender, case: Case) -> Situation:
     )
     allowed = eligibility(
         r.frame_,
+        lookup=r.lookup_,
         window=window,
         budget=couple.budget,
         near=couple.home,
         radius_km=None,
-        excluded=excluded(r.frame_, r.matrix_, r.space_, couple, history),
+        excluded=excluded(r.lookup_, r.space_, couple, history),
     )
     recent_ids = {
         o.activity_id

@@ -161,14 +161,20 @@ def _flags(frame: pd.DataFrame, where: _Where, column: str) -> pd.Series:
 
 
 def _labels(series: pd.Series) -> pd.Series:
-    """Semicolon lists, normalised like the models do: lower-case, kebab-case, no blanks."""
-    return (
-        series.str.lower()
+    """Semicolon lists, normalised like the models do: lower-case, kebab-case, no blanks.
+
+    Each distinct list is normalised once: catalogs repeat their categories and seasons.
+    """
+    codes, distinct = pd.factorize(series, use_na_sentinel=False)
+    normalised = (
+        pd.Series(distinct)
+        .str.lower()
         .str.replace(r"[ _]+", "-", regex=True)
         .str.replace(r"\s*;\s*", ";", regex=True)
         .str.replace(r";{2,}", ";", regex=True)
         .str.strip(";")
     )
+    return pd.Series(normalised.to_numpy()[codes], index=series.index, dtype=normalised.dtype)
 
 
 def season_mask(seasons: pd.Series) -> np.ndarray:

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from .catalog import ALL_SEASONS, SEASON_BITS
+from .lookup import RowLookup
 from .models import Budget, Location, Window
 
 #: Parts of the day in local time: (earliest suggested start, end of the part).
@@ -36,6 +37,7 @@ _MONTH_SEASON = {
 }
 _OPPOSITE = {"winter": "summer", "summer": "winter", "spring": "autumn", "autumn": "spring"}
 _MAX_DAYS = 62
+_NAT = np.iinfo(np.int64).min
 
 
 def _days(window: Window) -> list[dt.date]:
@@ -96,9 +98,21 @@ def haversine_km(lat: np.ndarray, lon: np.ndarray, home: Location) -> np.ndarray
     return np.asarray(2 * 6371.0088 * np.arcsin(np.sqrt(np.clip(a, 0, 1))), dtype=float)
 
 
+def placed_km(frame: pd.DataFrame, near: Location) -> tuple[np.ndarray, np.ndarray]:
+    """The rows that have a place and are not online, and their km from `near`."""
+    lat, lon = frame["lat"].to_numpy(dtype=float), frame["lon"].to_numpy(dtype=float)
+    rows = np.flatnonzero(~np.isnan(lat) & ~np.isnan(lon) & ~frame["online"].to_numpy(dtype=bool))
+    return rows, haversine_km(lat[rows], lon[rows], near)
+
+
+def _nanoseconds(moment: dt.datetime) -> int:
+    return int(pd.Timestamp(moment).value)
+
+
 def eligibility(
     frame: pd.DataFrame,
     *,
+    lookup: RowLookup,
     window: Window,
     budget: Budget | None,
     near: Location,
@@ -106,44 +120,46 @@ def eligibility(
     excluded: np.ndarray,
 ) -> Eligibility:
     """Apply every hard filter at once; `excluded` marks dislikes and recent repeats."""
-    starts = frame["starts_at"]
-    is_event = starts.notna().to_numpy()
-    start_utc = pd.Timestamp(window.start).tz_convert("UTC")
-    end_utc = pd.Timestamp(window.end).tz_convert("UTC")
-    event_ok = is_event & (starts >= start_utc).to_numpy() & (starts < end_utc).to_numpy()
+    # Times as int64 nanoseconds since the epoch (UTC), NaT the smallest int64: numpy
+    # compares them at once, where pandas datetime Series cost a pass per operation.
+    starts = frame["starts_at"].to_numpy(dtype="datetime64[ns]").view(np.int64)
+    is_event = starts != _NAT
+    start_ns, end_ns = _nanoseconds(window.start), _nanoseconds(window.end)
+    event_ok = is_event & (starts >= start_ns) & (starts < end_ns)
 
     # One slot per (part of day, seasons) pair: an idea out of season on Friday may still
     # fit on Sunday when a weekend straddles the start of a season.
     names = (*DAY_PARTS, "any")
-    codes = pd.Categorical(frame["time_of_day"], categories=names).codes.astype(np.int64)
+    # Each distinct time of day's place in `names`; the last entry is for a missing one.
+    known = np.append(pd.Index(names).get_indexer(lookup.values["time_of_day"]), -1)
+    codes = known[lookup.codes["time_of_day"]]
     keys = np.where(codes >= 0, codes * 16 + frame["season_mask"].to_numpy(dtype=np.int64), -1)
-    nat = np.iinfo(np.int64).min
-    table = np.full(len(names) * 16, nat, dtype=np.int64)
-    for key in np.unique(keys[keys >= 0]):
+    table = np.full(len(names) * 16, _NAT, dtype=np.int64)
+    for key in np.flatnonzero(np.bincount(keys[keys >= 0], minlength=table.size)):
         part, seasons = names[key // 16], int(key % 16)
         slot = earliest_slot(part, window, seasons=seasons, southern=near.lat < 0)
         if slot is not None:
-            table[key] = pd.Timestamp(slot).value
-    slot_values = np.where(keys >= 0, table[np.maximum(keys, 0)], nat)
-    slot_start = pd.Series(pd.to_datetime(slot_values, utc=True), index=frame.index)
-    minutes = frame["duration_minutes"].fillna(DEFAULT_DURATION.total_seconds() / 60)
-    fits = (
-        slot_start.notna() & (slot_start + pd.to_timedelta(minutes, "min") <= end_utc)
-    ).to_numpy()
+            table[key] = _nanoseconds(slot)
+    slot_start = np.where(keys >= 0, table[np.maximum(keys, 0)], _NAT)
+    # Likewise each distinct duration, the last entry standing in for an unknown one.
+    minutes = [*lookup.values["duration_minutes"], DEFAULT_DURATION.total_seconds() / 60]
+    lengths = pd.to_timedelta(minutes, "min").to_numpy(dtype="timedelta64[ns]").view(np.int64)
+    duration = lengths[lookup.codes["duration_minutes"]]
+    fits = (slot_start != _NAT) & (slot_start + duration <= end_ns)
     idea_ok = ~is_event & fits
 
     mask = (event_ok | idea_ok) & ~excluded
     other_currency = 0
     if budget is not None:
-        same_currency = (frame["currency"] == budget.currency).to_numpy()
+        same_currency = lookup.where("currency", [budget.currency])
         cheapest = frame["cost_min"].to_numpy(dtype=float)
         affordable = np.isnan(cheapest) | (cheapest <= budget.per_outing + 1e-9)
         other_currency = int((mask & ~same_currency).sum())
         mask &= same_currency & affordable
     if radius_km is not None:
-        lat, lon = frame["lat"].to_numpy(dtype=float), frame["lon"].to_numpy(dtype=float)
-        placed = ~np.isnan(lat) & ~np.isnan(lon) & ~frame["online"].to_numpy(dtype=bool)
-        distance = np.where(placed, haversine_km(lat, lon, near), 0.0)
-        mask &= ~placed | (distance <= radius_km)
-    chosen_start = starts.where(starts.notna(), slot_start)
+        rows, km = placed_km(frame, near)
+        mask[rows[km > radius_km]] = False
+    events = np.flatnonzero(is_event)
+    slot_start[events] = starts[events]
+    chosen_start = pd.Series(pd.DatetimeIndex(slot_start.view("datetime64[ns]"), tz="UTC"))
     return Eligibility(mask=mask, starts_at=chosen_start, other_currency=other_currency)

@@ -25,6 +25,7 @@ from .explain import (
 )
 from .features import ItemSpace, canonical, matches
 from .filters import DEFAULT_DURATION, eligibility, haversine_km
+from .lookup import RowLookup
 from .models import Budget, Couple, Location, Problem, Recommendation, Window
 from .results import Recommendations
 from .scoring import History, Weights, excluded, history_profile, score
@@ -64,10 +65,11 @@ class Recommender:
         else:
             frame = load_catalog(self.catalog)
         self.frame_ = frame
-        self.space_ = ItemSpace().fit(frame)
-        self.matrix_ = self.space_.transform_frame(frame)
+        self.space_ = ItemSpace()
+        self.matrix_ = self.space_.fit_transform(frame)
         self.norms_ = self.space_.row_norms(self.matrix_)
-        self.ids_ = pd.Index(frame["id"])
+        self.lookup_ = RowLookup.of(frame, self.matrix_)
+        self.ids_ = self.lookup_.ids
         tag_rows = (
             frame[["tags", "category"]].assign(tag=frame["tags"].str.split(";")).explode("tag")
         )
@@ -118,11 +120,13 @@ class Recommender:
         # An outing both in the profile and in the database counts once.
         outings = tuple(dict.fromkeys((*couple.history, *logged)))
 
-        frame, matrix, norms, problems = self._candidates(couple, sources, window, near, strict)
+        frame, lookup, matrix, norms, problems = self._candidates(
+            couple, sources, window, near, strict
+        )
         past = history_profile(
             outings,
             frame=frame,
-            ids=pd.Index(frame["id"]),
+            ids=lookup.ids,
             matrix=matrix,
             space=self.space_,
             today=now.astimezone(tz).date(),
@@ -130,11 +134,12 @@ class Recommender:
         )
         allowed = eligibility(
             frame,
+            lookup=lookup,
             window=window,
             budget=budget,
             near=near,
             radius_km=radius_km,
-            excluded=excluded(frame, matrix, self.space_, couple, past),
+            excluded=excluded(lookup, self.space_, couple, past),
         )
         if allowed.other_currency:
             problems.append(
@@ -146,6 +151,7 @@ class Recommender:
             )
         components, affinity, newness = score(
             frame,
+            lookup=lookup,
             matrix=matrix,
             norms=norms,
             space=self.space_,
@@ -172,10 +178,11 @@ class Recommender:
                 partner_coverage=self.weights.partner_coverage,
             )
         ]
-        scored = _Scored(frame, matrix, components, affinity, newness, allowed.starts_at, past)
+        scored = _Scored(frame, components, affinity, newness, allowed.starts_at, past)
+        interests = _strongest_interests(sp.csr_matrix(matrix[picks]), self.space_, couple)
         ideas = [
-            self._explain(rank, int(i), scored, couple, budget, near, seed)
-            for rank, i in enumerate(picks, start=1)
+            self._explain(rank, int(i), best, scored, couple, budget, near, seed)
+            for rank, (i, best) in enumerate(zip(picks, interests, strict=True), start=1)
         ]
         return Recommendations(ideas, window=window, problems=problems, generated_at=now)
 
@@ -186,10 +193,10 @@ class Recommender:
         window: Window,
         near: Location,
         strict: bool,
-    ) -> tuple[pd.DataFrame, sp.csr_matrix, np.ndarray, list[Problem]]:
+    ) -> tuple[pd.DataFrame, RowLookup, sp.csr_matrix, np.ndarray, list[Problem]]:
         """The catalog, plus this call's events stacked under it in the same schema."""
         if not (self.sources or sources or couple.sources):
-            return self.frame_, self.matrix_, self.norms_, []
+            return self.frame_, self.lookup_, self.matrix_, self.norms_, []
         from .sources import build_source, collect_events  # imported when needed: HTTP is heavy
 
         configured: list[Source] = []
@@ -210,19 +217,20 @@ class Recommender:
         )
         problems = [*unbuilt, *fetched]
         if not events:
-            return self.frame_, self.matrix_, self.norms_, problems
+            return self.frame_, self.lookup_, self.matrix_, self.norms_, problems
         extra = activities_to_frame(events)
         extra["category"] = self._catalog_categories(extra["category"])
         extra_matrix = self.space_.transform_frame(extra)
         frame = pd.concat([self.frame_, extra], ignore_index=True)
         matrix = sp.csr_matrix(sp.vstack([self.matrix_, extra_matrix], format="csr"))
         norms = np.concatenate([self.norms_, self.space_.row_norms(extra_matrix)])
-        return frame, matrix, norms, problems
+        return frame, RowLookup.of(frame, matrix), matrix, norms, problems
 
     def _explain(
         self,
         rank: int,
         row: int,
+        best: list[tuple[str, float] | None],
         scored: _Scored,
         couple: Couple,
         budget: Budget | None,
@@ -230,7 +238,7 @@ class Recommender:
         seed: int | None,
     ) -> Recommendation:
         """The one Recommendation object of a chosen row, with its reasons."""
-        frame, matrix, components = scored.frame, scored.matrix, scored.components
+        frame, components = scored.frame, scored.components
         affinity, newness, starts = scored.affinity, scored.newness, scored.starts
         activity = row_to_activity(frame.iloc[row])
         start = cast(pd.Timestamp, starts.iat[row]).to_pydatetime().astimezone(couple.timezone)
@@ -238,11 +246,6 @@ class Recommender:
             activity.ends_at
             or start + (dt.timedelta(minutes=activity.duration_minutes or 0) or DEFAULT_DURATION)
         ).astimezone(couple.timezone)
-        best: list[tuple[str, float] | None] = []
-        for partner in couple.partners:
-            labels = list(partner.interests)
-            strength = matches(sp.csr_matrix(matrix[row]), self.space_, labels).ravel()
-            best.append((labels[int(strength.argmax())], float(strength.max())) if labels else None)
         distance = None
         if activity.location is not None and not activity.online:
             distance = float(
@@ -286,12 +289,25 @@ class _Scored:
     """Everything one call computed over its candidates, for explaining the chosen few."""
 
     frame: pd.DataFrame
-    matrix: sp.csr_matrix
     components: pd.DataFrame
     affinity: np.ndarray
     newness: np.ndarray
     starts: pd.Series
     past: History
+
+
+def _strongest_interests(
+    rows: sp.csr_matrix, space: ItemSpace, couple: Couple
+) -> list[list[tuple[str, float] | None]]:
+    """Per row, each partner's best-matched interest and the strength of that match."""
+    per_partner = []
+    for partner in couple.partners:
+        labels = list(partner.interests)
+        strengths = matches(rows, space, labels)
+        per_partner.append(
+            [(labels[int(s.argmax())], float(s.max())) if labels else None for s in strengths]
+        )
+    return [list(best) for best in zip(*per_partner, strict=True)]
 
 
 def _budget(budget: Budget | float | None, couple: Couple) -> Budget | None:

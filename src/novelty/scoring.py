@@ -11,8 +11,9 @@ import pandas as pd
 import scipy.sparse as sp
 from pydantic import BaseModel, ConfigDict, Field
 
-from .features import ItemSpace, cosine_to, matches
-from .filters import haversine_km
+from .features import ItemSpace, cosine_to, hits
+from .filters import placed_km
+from .lookup import RowLookup
 from .models import Budget, Couple, Location, Outing
 
 
@@ -63,12 +64,13 @@ def outing_vectors(
     """Unit-weighted vectors of outings: the catalog row when known, else tags and title."""
     rows = ids.get_indexer(pd.Index([o.activity_id or "" for o in outings]))
     known = rows >= 0
-    free = space.transform(
-        [";".join((*o.tags, o.category or "")) for o in outings],
-        [f"{o.title or ''}. {o.notes}" for o in outings],
-    )
     unknown = np.flatnonzero(~known)
-    stacked = sp.vstack([matrix[rows[known]], free[unknown]], format="csr")
+    free = [outings[i] for i in unknown.tolist()]
+    vectors = space.transform(
+        [";".join((*o.tags, o.category or "")) for o in free],
+        [f"{o.title or ''}. {o.notes}" for o in free],
+    )
+    stacked = sp.vstack([matrix[rows[known]], vectors], format="csr")
     back_in_order = np.argsort(np.concatenate([np.flatnonzero(known), unknown]))
     return space.unit_rows(sp.csr_matrix(stacked[back_in_order]))
 
@@ -115,8 +117,13 @@ def history_profile(
     )
 
 
-def partner_affinities(matrix: sp.csr_matrix, space: ItemSpace, couple: Couple) -> np.ndarray:
-    """Items × partners in [0, 1): noisy-OR of each partner's weighted interest matches."""
+def partner_affinities(
+    matrix: sp.csr_matrix | sp.csc_matrix, space: ItemSpace, couple: Couple
+) -> np.ndarray:
+    """Items × partners in [0, 1): noisy-OR of each partner's weighted interest matches.
+
+    Fastest with the item matrix in CSC form (`RowLookup.columns`).
+    """
     columns = []
     for partner in couple.partners:
         if not partner.interests:
@@ -125,9 +132,20 @@ def partner_affinities(matrix: sp.csr_matrix, space: ItemSpace, couple: Couple) 
         labels = list(partner.interests)
         weights = np.array(list(partner.interests.values()), dtype=np.float32)
         strength = 0.85 * weights / weights.max()
-        hit = matches(matrix, space, labels) * strength[np.newaxis, :]
-        columns.append(np.asarray(1.0 - np.exp(np.log1p(-hit).sum(axis=1)), dtype=np.float32))
-    return np.column_stack(columns).astype(np.float32)
+        # Sparse: an interest an item does not match adds log(1 - 0) = 0 to its sum.
+        hit = hits(matrix, space, labels)
+        label_of = np.repeat(np.arange(len(labels)), np.diff(hit.indptr))
+        hit.data = np.log1p(-(hit.data * strength[label_of]))
+        log_miss = np.zeros(hit.shape[0], dtype=np.float32)
+        np.add.at(log_miss, hit.indices, hit.data)
+        columns.append(np.asarray(1.0 - np.exp(log_miss), dtype=np.float32))
+    return _by_partner(columns)
+
+
+def _by_partner(columns: list[np.ndarray]) -> np.ndarray:
+    """Items × partners in column-major order, so means over partners read contiguously."""
+    stacked: np.ndarray = np.vstack(columns).T.astype(np.float32)
+    return stacked
 
 
 def couple_fit(affinity: np.ndarray, floor: float) -> np.ndarray:
@@ -137,57 +155,62 @@ def couple_fit(affinity: np.ndarray, floor: float) -> np.ndarray:
     return fit
 
 
-def excluded(
-    frame: pd.DataFrame, matrix: sp.csr_matrix, space: ItemSpace, couple: Couple, history: History
-) -> np.ndarray:
+def excluded(lookup: RowLookup, space: ItemSpace, couple: Couple, history: History) -> np.ndarray:
     """Disliked by either partner (label, word or id) or done within the repeat period."""
     dislikes = sorted({d for p in couple.partners for d in p.dislikes})
-    out = np.zeros(len(frame), dtype=bool)
+    out = np.zeros(len(lookup), dtype=bool)
     if dislikes:
-        out |= (matches(matrix, space, dislikes) > 0).any(axis=1)
-        out |= frame["id"].isin(dislikes).to_numpy()
-    out |= frame["id"].isin(history.recent_ids).to_numpy()
-    out |= frame["title"].str.casefold().isin(history.recent_titles).to_numpy()
+        disliked = hits(lookup.columns, space, dislikes)
+        out[disliked.indices[disliked.data > 0]] = True
+        out[lookup.rows_with_ids(dislikes)] = True
+    out[lookup.rows_with_ids(history.recent_ids)] = True
+    out |= lookup.where("title", history.recent_titles)
     return out
 
 
 def partner_newness(
-    frame: pd.DataFrame, matrix: sp.csr_matrix, space: ItemSpace, couple: Couple, history: History
+    lookup: RowLookup, space: ItemSpace, couple: Couple, history: History
 ) -> np.ndarray:
     """Items × partners: 1 new to this partner, 0.5 they tried something like it, 0 done."""
-    done = frame["id"].isin(history.done_ids).to_numpy().copy()
-    done |= frame["title"].str.casefold().isin(history.done_titles).to_numpy()
+    done = np.flatnonzero(lookup.where("title", history.done_titles))
+    done_ids = lookup.rows_with_ids(history.done_ids)
     columns = []
     for partner in couple.partners:
-        exact = frame["id"].isin(partner.tried).to_numpy()
         labels = [t for t in partner.tried if space.label_column(t) is not None]
-        similar = (matches(matrix, space, labels) >= 1.0).any(axis=1)
-        columns.append(np.where(done | exact, 0.0, np.where(similar, 0.5, 1.0)))
-    return np.column_stack(columns).astype(np.float32)
+        carried = hits(lookup.columns, space, labels)
+        column = np.ones(len(lookup), dtype=np.float32)
+        column[carried.indices[carried.data >= 1.0]] = 0.5
+        for rows in (done, done_ids, lookup.rows_with_ids(partner.tried)):
+            column[rows] = 0.0
+        columns.append(column)
+    return _by_partner(columns)
 
 
 def budget_fit(frame: pd.DataFrame, budget: Budget | None) -> np.ndarray:
     """1 when free, falling to 0.5 at the limit; 0.5 when the price is unknown."""
     cheapest = frame["cost_min"].to_numpy(dtype=float)
     if budget is None:
-        return np.where(np.isnan(cheapest), 0.5, 1.0).astype(np.float32)
-    share = cheapest / max(budget.per_outing, 1e-9)
-    value = 1.0 - 0.5 * np.clip(share, 0.0, 1.0) ** 2
-    return np.where(np.isnan(cheapest), 0.5, value).astype(np.float32)
+        fit = np.ones(len(cheapest), dtype=np.float32)
+    else:
+        share = cheapest / max(budget.per_outing, 1e-9)
+        fit = (1.0 - 0.5 * np.clip(share, 0.0, 1.0) ** 2).astype(np.float32)
+    fit[np.isnan(cheapest)] = 0.5
+    return fit
 
 
 def distance_fit(frame: pd.DataFrame, near: Location, radius_km: float | None) -> np.ndarray:
     """1 for ideas without a place (done wherever you are) and online ones; decays with km."""
-    lat, lon = frame["lat"].to_numpy(dtype=float), frame["lon"].to_numpy(dtype=float)
-    placed = ~np.isnan(lat) & ~np.isnan(lon) & ~frame["online"].to_numpy(dtype=bool)
+    rows, km = placed_km(frame, near)
     scale = (radius_km or 30.0) / 2
-    km = np.where(placed, haversine_km(lat, lon, near), 0.0)
-    return np.exp(-km / scale).astype(np.float32)
+    fit = np.ones(len(frame), dtype=np.float32)
+    fit[rows] = np.exp(-km / scale)
+    return fit
 
 
 def score(
     frame: pd.DataFrame,
     *,
+    lookup: RowLookup,
     matrix: sp.csr_matrix,
     norms: np.ndarray,
     space: ItemSpace,
@@ -205,16 +228,15 @@ def score(
     """
     familiarity = np.maximum(cosine_to(matrix, norms, space, history.familiarity), 0.0)
     novelty = np.exp(-familiarity / weights.familiarity_scale)
-    newness_by_partner = partner_newness(frame, matrix, space, couple, history)
+    newness_by_partner = partner_newness(lookup, space, couple, history)
     newness = newness_by_partner.mean(axis=1)
     tried_categories = {t for p in couple.partners for t in p.tried}
-    category_new = (
-        ~frame["category"].isin(history.categories | tried_categories).to_numpy()
-    ).astype(np.float32)
+    known = lookup.where("category", history.categories | tried_categories)
+    category_new = (~known).astype(np.float32)
     a, b, c = NOVELTY_MIX
     novelty_mix = a * novelty + b * newness + c * category_new
 
-    affinity = partner_affinities(matrix, space, couple)
+    affinity = partner_affinities(lookup.columns, space, couple)
     fit = couple_fit(affinity, weights.fit_floor)
     # Berlyne's inverted U: novelty pays only as far as both partners are drawn to the idea,
     # so "new and near what both love" beats "random and strange".
@@ -238,15 +260,18 @@ def score(
     }
     total = core + sum(extra[name] * values for name, values in parts.items())
     combined = total / (1.0 + sum(extra.values()))
-    components = pd.DataFrame(
-        {
-            "score": combined.astype(np.float32),
-            "fit": fit,
-            "novelty": novelty.astype(np.float32),
-            "newness": newness,
-            "category_new": category_new,
-            "familiarity": familiarity.astype(np.float32),
-            **{name: values.astype(np.float32) for name, values in parts.items()},
-        }
-    )
+    columns = {
+        "score": combined,
+        "fit": fit,
+        "novelty": novelty,
+        "newness": newness,
+        "category_new": category_new,
+        "familiarity": familiarity,
+        **parts,
+    }
+    # One float32 block filled in place: a frame built from separate arrays copies them all.
+    block = np.empty((len(columns), len(frame)), dtype=np.float32)
+    for row, values in zip(block, columns.values(), strict=True):
+        row[:] = values
+    components = pd.DataFrame(block.T, columns=list(columns), copy=False)
     return components, affinity, newness_by_partner

@@ -1,0 +1,1 @@
+"""Speed and memory benchmarks for novelty: run `python -m benchmarks` (`make bench`)."""

@@ -73,7 +73,6 @@ def situation(recommender: Recommender, case: Case) -> Situation:
         weights=r.weights,
     )
     allowed = eligibility(
-        r.frame_,
         lookup=r.lookup_,
         window=window,
         budget=couple.budget,

@@ -29,7 +29,7 @@ def components(
         weights=r.weights,
     )  # fmt: skip
     frame, _, _ = score(
-        r.frame_, lookup=r.lookup_, matrix=r.matrix_, norms=r.norms_, space=r.space_,
+        lookup=r.lookup_, matrix=r.matrix_, norms=r.norms_, space=r.space_,
         couple=couple, history=past, budget=couple.budget, near=couple.home, radius_km=None,
         weights=r.weights,
     )  # fmt: skip

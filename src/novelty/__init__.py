@@ -1,6 +1,13 @@
-"""novelty: recommend novel shared experiences for couples."""
+"""novelty: recommend novel shared experiences for couples.
 
-from .catalog import load_catalog
+The models, errors, profiles and history load with the package; the recommender and the
+catalog (numpy, pandas, scipy) load on first use of their names, so `import novelty` stays
+quick for apps that only build profiles or log outings.
+"""
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
 from .errors import (
     BudgetError,
     CatalogError,
@@ -24,9 +31,21 @@ from .models import (
     Window,
 )
 from .profile import load_profile
-from .recommender import Recommender, recommend
-from .results import Recommendations
-from .scoring import Weights
+
+if TYPE_CHECKING:
+    from .catalog import load_catalog
+    from .recommender import Recommender, recommend
+    from .results import Recommendations
+    from .scoring import Weights
+
+#: Names loaded on first use, and the module that defines each.
+_ON_FIRST_USE = {
+    "load_catalog": "catalog",
+    "Recommender": "recommender",
+    "recommend": "recommender",
+    "Recommendations": "results",
+    "Weights": "scoring",
+}
 
 __version__ = "0.1.0"
 
@@ -57,3 +76,16 @@ __all__ = [
     "load_profile",
     "recommend",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    module = _ON_FIRST_USE.get(name)
+    if module is None:
+        raise AttributeError(f"module 'novelty' has no attribute {name!r}")
+    value = getattr(import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 import scipy.sparse as sp
 
 
@@ -22,13 +21,20 @@ def _same(values: np.ndarray) -> np.ndarray:
     return np.asarray(values[:, None] == values[None, :], dtype=np.float32)
 
 
-def idea_similarity(unit_rows: sp.csr_matrix, frame: pd.DataFrame) -> np.ndarray:
-    """M × M similarity: content cosine plus same category, setting and price band."""
-    cosine = np.asarray((unit_rows @ unit_rows.T).todense(), dtype=np.float32)
-    category = frame["category"].to_numpy()
-    setting = frame["setting"].to_numpy()
-    band = np.digitize(frame["cost_min"].fillna(-1).to_numpy(dtype=float), [0.5, 30, 100, 250])
-    return 0.6 * cosine + 0.25 * _same(category) + 0.1 * _same(setting) + 0.05 * _same(band)
+def idea_similarity(
+    unit_rows: sp.csr_matrix, category: np.ndarray, setting: np.ndarray, cost: np.ndarray
+) -> np.ndarray:
+    """M × M similarity: content cosine plus same category, setting and price band.
+
+    `category` and `setting` may be any comparable codes; `cost` is the cheapest price
+    (NaN when unknown).
+    """
+    cosine = (unit_rows @ unit_rows.T).toarray().astype(np.float32)
+    band = np.digitize(np.nan_to_num(cost, nan=-1.0), [0.5, 30, 100, 250])
+    similarity: np.ndarray = (
+        0.6 * cosine + 0.25 * _same(category) + 0.1 * _same(setting) + 0.05 * _same(band)
+    )
+    return similarity
 
 
 def rerank(

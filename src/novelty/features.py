@@ -20,6 +20,8 @@ if TYPE_CHECKING:
 #: Weight of the label block (tags + category) against the text block in similarities.
 LABEL_WEIGHT = 1.0
 TEXT_WEIGHT = 0.5
+#: Entries a fitted ItemSpace remembers (query terms, free-text outings) before it forgets.
+_MEMORY = 4096
 
 
 @cache
@@ -67,6 +69,10 @@ class ItemSpace:
     text_: TfidfVectorizer = field(init=False)
     n_labels_: int = field(init=False)
     column_weights_: np.ndarray = field(init=False)
+    terms_: dict[str, tuple[np.ndarray, np.ndarray]] = field(init=False, default_factory=dict)
+    outings_: dict[tuple[tuple[str, ...], tuple[str, ...]], sp.csr_matrix] = field(
+        init=False, default_factory=dict
+    )
 
     def fit_transform(self, frame: pd.DataFrame) -> sp.csr_matrix:
         """Learn the label and word vocabularies from a candidates frame; its raw item matrix.
@@ -105,6 +111,18 @@ class ItemSpace:
             return sp.csr_matrix((0, self.width), dtype=np.float32)
         return _items(self.labels_.transform(labels), self.text_.transform(texts))
 
+    def transform_outings(self, labels: Sequence[str], texts: Sequence[str]) -> sp.csr_matrix:
+        """`transform` for outings known only by words, remembered: a couple's history comes
+        back on every call, and scikit-learn's transform costs milliseconds however short."""
+        key = (tuple(labels), tuple(texts))
+        known = self.outings_.get(key)
+        if known is None:
+            known = self.transform(labels, texts)
+            if len(self.outings_) >= _MEMORY:
+                self.outings_.clear()
+            self.outings_[key] = known
+        return known
+
     def transform_frame(self, frame: pd.DataFrame) -> sp.csr_matrix:
         """Raw item matrix of a candidates frame."""
         return self.transform(label_strings(frame), text_strings(frame))
@@ -114,38 +132,53 @@ class ItemSpace:
         column = self.labels_.vocabulary_.get(canonical(label))
         return None if column is None else int(column)
 
-    def queries(self, labels: Sequence[str]) -> sp.csc_matrix:
-        """Columns matching interests or dislikes: each one's label, else its words' tf-idf."""
-        columns = [self.label_column(label) for label in labels]
-        worded = [i for i, column in enumerate(columns) if column is None]
-        labelled = [i for i, column in enumerate(columns) if column is not None]
-        rows = [np.array([columns[i] for i in labelled], dtype=np.int64)]
-        cols = [np.array(labelled, dtype=np.int64)]
-        values = [np.ones(len(labelled), dtype=np.float32)]
-        if worded:
-            words = self.text_.transform([labels[i].replace("-", " ") for i in worded]).tocoo()
-            rows.append(words.col + self.n_labels_)
-            cols.append(np.array(worded, dtype=np.int64)[words.row])
-            values.append(words.data)
-        entries = (np.concatenate(values), (np.concatenate(rows), np.concatenate(cols)))
-        return sp.csc_matrix(entries, shape=(self.width, len(labels)), dtype=np.float32)
+    def query_terms(self, label: str) -> tuple[np.ndarray, np.ndarray]:
+        """Columns and weights matching an interest or dislike: its label, else its words'
+        tf-idf. Remembered per label, as the same couple's labels come back on every call."""
+        known = self.terms_.get(label)
+        if known is None:
+            column = self.label_column(label)
+            if column is not None:
+                known = (np.array([column], dtype=np.int64), np.ones(1, dtype=np.float32))
+            else:
+                words = self.text_.transform([label.replace("-", " ")])
+                known = (
+                    np.asarray(words.indices, dtype=np.int64) + self.n_labels_,
+                    np.asarray(words.data, dtype=np.float32),
+                )
+            if len(self.terms_) >= _MEMORY:
+                self.terms_.clear()
+            self.terms_[label] = known
+        return known
 
     def query(self, label: str) -> np.ndarray:
         """Dense column vector matching one interest or dislike: its label, else its words."""
-        vector: np.ndarray = self.queries([label]).toarray().ravel()
+        vector = np.zeros(self.width, dtype=np.float32)
+        columns, weights = self.query_terms(label)
+        vector[columns] = weights
         return vector
+
+    def _weighted(self, matrix: sp.csr_matrix) -> tuple[np.ndarray, np.ndarray]:
+        """The weighted entries of `matrix` and each row's squared weighted norm."""
+        data = matrix.data * self.column_weights_[matrix.indices]
+        rows = np.repeat(np.arange(matrix.shape[0]), np.diff(matrix.indptr))
+        return data, np.bincount(rows, weights=data * data, minlength=matrix.shape[0])
 
     def row_norms(self, matrix: sp.csr_matrix) -> np.ndarray:
         """Norms of the weighted rows, so that cosine = (M · (w ⊙ v)) / norm."""
-        squared = matrix.multiply(matrix).dot(self.column_weights_**2)
-        norms = np.sqrt(np.asarray(squared, dtype=np.float32).ravel())
+        norms = np.sqrt(self._weighted(matrix)[1]).astype(np.float32)
         return np.where(norms > 0, norms, 1.0).astype(np.float32)
 
     def unit_rows(self, matrix: sp.csr_matrix) -> sp.csr_matrix:
         """Weighted, L2-normalised rows (for item-item cosine similarity)."""
-        weighted = matrix.multiply(self.column_weights_[np.newaxis, :]).tocsr()
-        scale = sp.diags(1.0 / self.row_norms(matrix))
-        return sp.csr_matrix(scale @ weighted, dtype=np.float32)
+        data, squared = self._weighted(matrix)
+        norms = np.sqrt(squared)
+        norms[norms == 0] = 1.0
+        lengths = np.repeat(norms, np.diff(matrix.indptr))
+        return sp.csr_matrix(
+            ((data / lengths).astype(np.float32), matrix.indices.copy(), matrix.indptr.copy()),
+            shape=matrix.shape,
+        )
 
 
 def _items(labels: sp.spmatrix, text: sp.spmatrix) -> sp.csr_matrix:
@@ -161,8 +194,8 @@ def cosine_to(
     matrix: sp.csr_matrix, norms: np.ndarray, space: ItemSpace, profile: np.ndarray
 ) -> np.ndarray:
     """Cosine of every item row with a profile vector already weighted and unit-normalised."""
-    scores = matrix.dot(space.column_weights_ * profile)
-    cosine: np.ndarray = np.asarray(scores, dtype=np.float32).ravel() / norms
+    scores = matrix @ (space.column_weights_ * profile)
+    cosine: np.ndarray = np.asarray(scores, dtype=np.float32) / norms
     return cosine
 
 
@@ -171,27 +204,42 @@ def hits(
 ) -> sp.csc_matrix:
     """Items × labels, sparse: 1 where an item carries the label, else the text cosine in [0, 1].
 
-    With `matrix` in CSC form (`RowLookup.columns`) only the columns the labels touch are
-    read, so the work follows the number of matches, not the number of items.
+    With `matrix` in CSC form (`RowLookup.columns`) only the entries of the columns the
+    labels touch are read, so the work follows the number of matches, not of items.
     """
-    if not labels:
-        return sp.csc_matrix((matrix.shape[0], 0), dtype=np.float32)
-    queries = space.queries(labels)
-    first = queries.indptr[:-1]
-    # A query that is one column with weight 1 (a label) has that column as its product:
-    # read them all at once. A general product, even over a few columns, allocates and
-    # clears a buffer as long as the catalog.
-    direct = np.diff(queries.indptr) == 1
-    direct[direct] = queries.data[first[direct]] == 1.0
-    parts = [matrix[:, queries.indices[first[direct]]]]
-    for j in np.flatnonzero(~direct):
-        span = slice(queries.indptr[j], queries.indptr[j + 1])
-        weights = sp.csc_matrix(queries.data[span][:, np.newaxis])
-        parts.append(matrix[:, queries.indices[span]] @ weights)
-    order = np.argsort(np.concatenate([np.flatnonzero(direct), np.flatnonzero(~direct)]))
-    product = sp.csc_matrix(sp.hstack(parts, format="csc")[:, order], dtype=np.float32)
-    np.clip(product.data, 0.0, 1.0, out=product.data)
-    return product
+    columns = matrix if isinstance(matrix, sp.csc_matrix) else sp.csc_matrix(matrix)
+    indptr, indices, data = columns.indptr, columns.indices, columns.data
+    rows: list[np.ndarray] = []
+    values: list[np.ndarray] = []
+    for label in labels:
+        terms, weights = space.query_terms(label)
+        spans = [slice(indptr[c], indptr[c + 1]) for c in terms.tolist()]
+        found: np.ndarray
+        value: np.ndarray
+        if not spans:  # a word no item uses
+            found, value = np.zeros(0, dtype=indices.dtype), np.zeros(0, dtype=np.float32)
+        elif len(spans) == 1:
+            found, value = indices[spans[0]], data[spans[0]] * weights[0]
+        else:
+            # A word query: sum each item's weighted entries over the query's columns.
+            found, where = np.unique(
+                np.concatenate([indices[span] for span in spans]), return_inverse=True
+            )
+            weighted = np.concatenate(
+                [data[span] * w for span, w in zip(spans, weights, strict=True)]
+            )
+            value = np.bincount(where, weights=weighted, minlength=found.size)
+        rows.append(found)
+        values.append(np.clip(value, 0.0, 1.0).astype(np.float32))
+    counts = np.array([0, *(r.size for r in rows)], dtype=np.int64)
+    return sp.csc_matrix(
+        (
+            np.concatenate(values) if values else np.zeros(0, dtype=np.float32),
+            np.concatenate(rows) if rows else np.zeros(0, dtype=np.int32),
+            np.cumsum(counts),
+        ),
+        shape=(columns.shape[0], len(labels)),
+    )
 
 
 def matches(

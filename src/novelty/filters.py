@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from .catalog import ALL_SEASONS, SEASON_BITS
-from .lookup import RowLookup
+from .lookup import NAT, RowLookup
 from .models import Budget, Location, Window
 
 #: Parts of the day in local time: (earliest suggested start, end of the part).
@@ -37,7 +37,6 @@ _MONTH_SEASON = {
 }
 _OPPOSITE = {"winter": "summer", "summer": "winter", "spring": "autumn", "autumn": "spring"}
 _MAX_DAYS = 62
-_NAT = np.iinfo(np.int64).min
 
 
 def _days(window: Window) -> list[dt.date]:
@@ -83,8 +82,19 @@ class Eligibility:
     """Which candidates may be shown, each one's start, and counts of what was filtered."""
 
     mask: np.ndarray
-    starts_at: pd.Series
+    #: Each candidate's start (an event's own, else its earliest slot) as int64 nanoseconds
+    #: since the epoch (UTC); NAT where it fits nowhere in the window.
+    starts_ns: np.ndarray
     other_currency: int
+
+    def start_of(self, row: int, tz: dt.tzinfo) -> dt.datetime:
+        """The start of one candidate, in `tz`."""
+        return pd.Timestamp(int(self.starts_ns[row]), tz="UTC").to_pydatetime().astimezone(tz)
+
+    @property
+    def starts_at(self) -> pd.Series:
+        """Every candidate's start as an aware (UTC) datetime Series; NaT where none."""
+        return pd.Series(pd.DatetimeIndex(self.starts_ns.view("datetime64[ns]"), tz="UTC"))
 
 
 def haversine_km(lat: np.ndarray, lon: np.ndarray, home: Location) -> np.ndarray:
@@ -98,11 +108,10 @@ def haversine_km(lat: np.ndarray, lon: np.ndarray, home: Location) -> np.ndarray
     return np.asarray(2 * 6371.0088 * np.arcsin(np.sqrt(np.clip(a, 0, 1))), dtype=float)
 
 
-def placed_km(frame: pd.DataFrame, near: Location) -> tuple[np.ndarray, np.ndarray]:
+def placed_km(lookup: RowLookup, near: Location) -> tuple[np.ndarray, np.ndarray]:
     """The rows that have a place and are not online, and their km from `near`."""
-    lat, lon = frame["lat"].to_numpy(dtype=float), frame["lon"].to_numpy(dtype=float)
-    rows = np.flatnonzero(~np.isnan(lat) & ~np.isnan(lon) & ~frame["online"].to_numpy(dtype=bool))
-    return rows, haversine_km(lat[rows], lon[rows], near)
+    rows = lookup.placed
+    return rows, haversine_km(lookup.numbers["lat"][rows], lookup.numbers["lon"][rows], near)
 
 
 def _nanoseconds(moment: dt.datetime) -> int:
@@ -110,7 +119,6 @@ def _nanoseconds(moment: dt.datetime) -> int:
 
 
 def eligibility(
-    frame: pd.DataFrame,
     *,
     lookup: RowLookup,
     window: Window,
@@ -122,44 +130,43 @@ def eligibility(
     """Apply every hard filter at once; `excluded` marks dislikes and recent repeats."""
     # Times as int64 nanoseconds since the epoch (UTC), NaT the smallest int64: numpy
     # compares them at once, where pandas datetime Series cost a pass per operation.
-    starts = frame["starts_at"].to_numpy(dtype="datetime64[ns]").view(np.int64)
-    is_event = starts != _NAT
+    starts = lookup.starts_ns
+    is_event = starts != NAT
     start_ns, end_ns = _nanoseconds(window.start), _nanoseconds(window.end)
     event_ok = is_event & (starts >= start_ns) & (starts < end_ns)
 
     # One slot per (part of day, seasons) pair: an idea out of season on Friday may still
     # fit on Sunday when a weekend straddles the start of a season.
     names = (*DAY_PARTS, "any")
-    # Each distinct time of day's place in `names`; the last entry is for a missing one.
-    known = np.append(pd.Index(names).get_indexer(lookup.values["time_of_day"]), -1)
-    codes = known[lookup.codes["time_of_day"]]
-    keys = np.where(codes >= 0, codes * 16 + frame["season_mask"].to_numpy(dtype=np.int64), -1)
-    table = np.full(len(names) * 16, _NAT, dtype=np.int64)
-    for key in np.flatnonzero(np.bincount(keys[keys >= 0], minlength=table.size)):
-        part, seasons = names[key // 16], int(key % 16)
-        slot = earliest_slot(part, window, seasons=seasons, southern=near.lat < 0)
+    # Each distinct time of day's place in `names`; -1 for a missing one.
+    part_of = pd.Index(names).get_indexer(lookup.values["time_of_day"])
+    # One entry per distinct (time of day code, seasons) pair, one more for a missing pair.
+    table = np.full(len(lookup.values["slot"]) + 1, NAT, dtype=np.int64)
+    for key, pair in enumerate(lookup.values["slot"].tolist()):
+        code, seasons = divmod(pair, 16)
+        if code < 0 or part_of[code] < 0:
+            continue
+        slot = earliest_slot(names[part_of[code]], window, seasons=seasons, southern=near.lat < 0)
         if slot is not None:
             table[key] = _nanoseconds(slot)
-    slot_start = np.where(keys >= 0, table[np.maximum(keys, 0)], _NAT)
+    slot_start = table[lookup.codes["slot"]]
     # Likewise each distinct duration, the last entry standing in for an unknown one.
     minutes = [*lookup.values["duration_minutes"], DEFAULT_DURATION.total_seconds() / 60]
     lengths = pd.to_timedelta(minutes, "min").to_numpy(dtype="timedelta64[ns]").view(np.int64)
     duration = lengths[lookup.codes["duration_minutes"]]
-    fits = (slot_start != _NAT) & (slot_start + duration <= end_ns)
+    fits = (slot_start != NAT) & (slot_start + duration <= end_ns)
     idea_ok = ~is_event & fits
 
     mask = (event_ok | idea_ok) & ~excluded
     other_currency = 0
     if budget is not None:
         same_currency = lookup.where("currency", [budget.currency])
-        cheapest = frame["cost_min"].to_numpy(dtype=float)
+        cheapest = lookup.numbers["cost_min"]
         affordable = np.isnan(cheapest) | (cheapest <= budget.per_outing + 1e-9)
         other_currency = int((mask & ~same_currency).sum())
         mask &= same_currency & affordable
     if radius_km is not None:
-        rows, km = placed_km(frame, near)
+        rows, km = placed_km(lookup, near)
         mask[rows[km > radius_km]] = False
-    events = np.flatnonzero(is_event)
-    slot_start[events] = starts[events]
-    chosen_start = pd.Series(pd.DatetimeIndex(slot_start.view("datetime64[ns]"), tz="UTC"))
-    return Eligibility(mask=mask, starts_at=chosen_start, other_currency=other_currency)
+    chosen_start = np.where(is_event, starts, slot_start)
+    return Eligibility(mask=mask, starts_ns=chosen_start, other_currency=other_currency)

@@ -10,23 +10,42 @@ import pandas as pd
 import scipy.sparse as sp
 
 #: Columns a RowLookup encodes. Titles are matched casefolded, as outings' titles are.
-COLUMNS = ("title", "category", "time_of_day", "currency", "duration_minutes")
+COLUMNS = ("title", "category", "setting", "time_of_day", "currency", "duration_minutes")
+
+#: "No time" in int64 nanosecond columns, as pandas stores NaT: the smallest int64.
+NAT = np.iinfo(np.int64).min
+
+#: Numeric columns a RowLookup keeps as numpy arrays, and their dtypes.
+NUMBERS: dict[str, type[np.generic]] = {
+    "cost_min": np.float64,
+    "lat": np.float64,
+    "lon": np.float64,
+    "season_mask": np.int64,
+    "excitement": np.float32,
+    "interactive": np.float32,
+    "online": np.bool_,
+}
 
 
 @dataclass(frozen=True)
 class RowLookup:
-    """Indexes of a candidates frame and its item matrix, built once per frame.
+    """Indexes and numpy columns of a candidates frame and its item matrix, built once.
 
     Finding the rows with one of a few ids then costs a hash probe per id, and the rows with
     one of a few values of a column a gather of small integer codes, instead of hashing every
     row's string on every call; the rows that carry a few labels or words are read from
-    those columns of `columns` alone. On a large catalog those passes over strings took
-    longer than all the scoring maths together.
+    those columns of `columns` alone; numeric columns are read without pandas. On a large
+    catalog those passes over strings took longer than all the scoring maths together.
     """
 
     ids: pd.Index
     codes: dict[str, np.ndarray]
     values: dict[str, pd.Index]
+    numbers: dict[str, np.ndarray]
+    #: Start of each dated event as int64 nanoseconds since the epoch (UTC), else NAT.
+    starts_ns: np.ndarray
+    #: Rows with a place (both coordinates) that are not online.
+    placed: np.ndarray
     columns: sp.csc_matrix
 
     @classmethod
@@ -38,7 +57,23 @@ class RowLookup:
             series = frame[column].str.casefold() if column == "title" else frame[column]
             codes[column], uniques = pd.factorize(series)
             values[column] = pd.Index(uniques)
-        return cls(pd.Index(frame["id"]), codes, values, sp.csc_matrix(matrix))
+        numbers = {name: frame[name].to_numpy(dtype=kind) for name, kind in NUMBERS.items()}
+        # Ideas share few (time of day, seasons) pairs: the filters find one slot per pair.
+        pair = codes["time_of_day"].astype(np.int64) * 16 + numbers["season_mask"]
+        codes["slot"], pairs = pd.factorize(pair)
+        values["slot"] = pd.Index(pairs)
+        starts = frame["starts_at"].to_numpy(dtype="datetime64[ns]").view(np.int64)
+        lat, lon, online = numbers["lat"], numbers["lon"], numbers["online"]
+        placed = np.flatnonzero(~np.isnan(lat) & ~np.isnan(lon) & ~online)
+        return cls(
+            pd.Index(frame["id"]),
+            codes,
+            values,
+            numbers,
+            starts,
+            placed,
+            sp.csc_matrix(matrix),
+        )
 
     def __len__(self) -> int:
         return len(self.ids)

@@ -6,13 +6,19 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from .catalog import activities_to_frame, as_candidates, load_catalog, row_to_activity
+from .catalog import (
+    activities_to_frame,
+    as_candidates,
+    load_catalog,
+    records_of,
+    row_to_activity,
+)
 from .diversify import idea_similarity, rerank, top_m
 from .errors import BudgetError, SourceError
 from .explain import (
@@ -24,7 +30,7 @@ from .explain import (
     when_reason,
 )
 from .features import ItemSpace, canonical, matches
-from .filters import DEFAULT_DURATION, eligibility, haversine_km
+from .filters import DEFAULT_DURATION, Eligibility, eligibility, haversine_km
 from .lookup import RowLookup
 from .models import Budget, Couple, Location, Problem, Recommendation, Window
 from .results import Recommendations
@@ -133,7 +139,6 @@ class Recommender:
             weights=self.weights,
         )
         allowed = eligibility(
-            frame,
             lookup=lookup,
             window=window,
             budget=budget,
@@ -150,7 +155,6 @@ class Recommender:
                 )
             )
         components, affinity, newness = score(
-            frame,
             lookup=lookup,
             matrix=matrix,
             norms=norms,
@@ -171,18 +175,28 @@ class Recommender:
         picks = best[
             rerank(
                 relevance[best],
-                idea_similarity(units, frame.iloc[best]),
+                idea_similarity(
+                    units,
+                    lookup.codes["category"][best],
+                    lookup.codes["setting"][best],
+                    lookup.numbers["cost_min"][best],
+                ),
                 affinity[best],
                 k=k,
                 diversity=self.weights.diversity,
                 partner_coverage=self.weights.partner_coverage,
             )
         ]
-        scored = _Scored(frame, components, affinity, newness, allowed.starts_at, past)
+        scored = _Scored(components, affinity, newness, allowed, past)
         interests = _strongest_interests(sp.csr_matrix(matrix[picks]), self.space_, couple)
+        # Only the k chosen rows leave the arrays, in one pass each.
+        records = records_of(frame, picks)
+        numbers = components.to_numpy()[picks]
         ideas = [
-            self._explain(rank, int(i), best, scored, couple, budget, near, seed)
-            for rank, (i, best) in enumerate(zip(picks, interests, strict=True), start=1)
+            self._explain(rank, int(i), record, values, best, scored, couple, budget, near, seed)
+            for rank, (i, record, values, best) in enumerate(
+                zip(picks, records, numbers, interests, strict=True), start=1
+            )
         ]
         return Recommendations(ideas, window=window, problems=problems, generated_at=now)
 
@@ -230,6 +244,8 @@ class Recommender:
         self,
         rank: int,
         row: int,
+        record: dict[Any, Any],
+        numbers: np.ndarray,
         best: list[tuple[str, float] | None],
         scored: _Scored,
         couple: Couple,
@@ -238,10 +254,11 @@ class Recommender:
         seed: int | None,
     ) -> Recommendation:
         """The one Recommendation object of a chosen row, with its reasons."""
-        frame, components = scored.frame, scored.components
-        affinity, newness, starts = scored.affinity, scored.newness, scored.starts
-        activity = row_to_activity(frame.iloc[row])
-        start = cast(pd.Timestamp, starts.iat[row]).to_pydatetime().astimezone(couple.timezone)
+        affinity, newness = scored.affinity, scored.newness
+        names = scored.components.columns
+        values = {str(name): float(v) for name, v in zip(names, numbers, strict=True)}
+        activity = row_to_activity(record)
+        start = scored.allowed.start_of(row, couple.timezone)
         end = (
             activity.ends_at
             or start + (dt.timedelta(minutes=activity.duration_minutes or 0) or DEFAULT_DURATION)
@@ -259,7 +276,7 @@ class Recommender:
                 newness[row],
                 done_together=activity.id in scored.past.done_ids
                 or activity.title.casefold() in scored.past.done_titles,
-                category_new=bool(components["category_new"].iat[row]),
+                category_new=bool(values["category_new"]),
                 category=activity.category,
             ),
             interest_reason(couple, best),
@@ -267,8 +284,6 @@ class Recommender:
             budget_reason(activity, budget),
             when_reason(activity, start, couple.timezone, distance),
         ]
-        numbers = components.iloc[row].to_numpy(dtype=np.float64)
-        values = {str(name): float(v) for name, v in zip(components.columns, numbers, strict=True)}
         for partner, fit, new in zip(couple.partners, affinity[row], newness[row], strict=True):
             values[f"fit:{partner.name}"] = float(fit)
             values[f"new:{partner.name}"] = float(new)
@@ -288,11 +303,10 @@ class Recommender:
 class _Scored:
     """Everything one call computed over its candidates, for explaining the chosen few."""
 
-    frame: pd.DataFrame
     components: pd.DataFrame
     affinity: np.ndarray
     newness: np.ndarray
-    starts: pd.Series
+    allowed: Eligibility
     past: History
 
 

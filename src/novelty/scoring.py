@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from .features import ItemSpace, cosine_to, hits
 from .filters import placed_km
-from .lookup import RowLookup
+from .lookup import NAT, RowLookup
 from .models import Budget, Couple, Location, Outing
 
 
@@ -56,23 +56,56 @@ class History:
     categories: frozenset[str]
     recent_ids: frozenset[str]
     recent_titles: frozenset[str]
+    #: Candidate rows the outings name by id: all of them, and those in the repeat period.
+    done_rows: np.ndarray
+    recent_rows: np.ndarray
+
+
+def _outing_rows(outings: Sequence[Outing], ids: pd.Index) -> np.ndarray:
+    """Each outing's catalog row, -1 when it is known only by its words."""
+    return np.asarray(ids.get_indexer(pd.Index([o.activity_id or "" for o in outings])))
+
+
+def _free_rows(outings: Sequence[Outing], unknown: np.ndarray, space: ItemSpace) -> sp.csr_matrix:
+    free = [outings[i] for i in unknown.tolist()]
+    return space.transform_outings(
+        [";".join((*o.tags, o.category or "")) for o in free],
+        [f"{o.title or ''}. {o.notes}" for o in free],
+    )
 
 
 def outing_vectors(
     outings: Sequence[Outing], ids: pd.Index, matrix: sp.csr_matrix, space: ItemSpace
 ) -> sp.csr_matrix:
     """Unit-weighted vectors of outings: the catalog row when known, else tags and title."""
-    rows = ids.get_indexer(pd.Index([o.activity_id or "" for o in outings]))
+    rows = _outing_rows(outings, ids)
     known = rows >= 0
     unknown = np.flatnonzero(~known)
-    free = [outings[i] for i in unknown.tolist()]
-    vectors = space.transform(
-        [";".join((*o.tags, o.category or "")) for o in free],
-        [f"{o.title or ''}. {o.notes}" for o in free],
-    )
-    stacked = sp.vstack([matrix[rows[known]], vectors], format="csr")
+    stacked = sp.vstack([matrix[rows[known]], _free_rows(outings, unknown, space)], format="csr")
     back_in_order = np.argsort(np.concatenate([np.flatnonzero(known), unknown]))
     return space.unit_rows(sp.csr_matrix(stacked[back_in_order]))
+
+
+def _weighted_sums(
+    rows: np.ndarray,
+    outings: Sequence[Outing],
+    matrix: sp.csr_matrix,
+    space: ItemSpace,
+    coefficients: np.ndarray,
+) -> np.ndarray:
+    """Σ over outings of coefficient × unit vector (width × columns of `coefficients`),
+    without building the unit vectors: unit = w ⊙ row / |w ⊙ row|."""
+    known = rows >= 0
+    total = np.zeros((space.width, coefficients.shape[1]), dtype=np.float64)
+    for part, which in (
+        (matrix[rows[known]], known),
+        (_free_rows(outings, np.flatnonzero(~known), space), ~known),
+    ):
+        if part.shape[0]:
+            scaled = coefficients[which] / space.row_norms(part)[:, np.newaxis]
+            total += part.T @ scaled
+    weighted: np.ndarray = (total * space.column_weights_[:, np.newaxis]).astype(np.float32)
+    return weighted
 
 
 def history_profile(
@@ -90,16 +123,16 @@ def history_profile(
     if not outings:
         empty: frozenset[str] = frozenset()
         zero = np.zeros(width, dtype=np.float32)
-        return History(zero, zero, empty, empty, empty, empty, empty)
+        none = np.zeros(0, dtype=np.int64)
+        return History(zero, zero, empty, empty, empty, empty, empty, none, none)
     ages = np.array([max((today - o.date).days, 0) for o in outings], dtype=np.float32)
     decay = 0.5 ** (ages / weights.half_life_days)
     ratings = np.array([o.rating if o.rating else 3 for o in outings], dtype=np.float32)
-    vectors = outing_vectors(outings, ids, matrix, space)
-    familiarity = np.asarray(vectors.T @ decay, dtype=np.float32).ravel()
     # A decay-weighted mean, so taste stays in [-1, 1] however long the history.
     signed = decay * (ratings - 3) / 2 / decay.sum()
-    taste = np.asarray(vectors.T @ signed, dtype=np.float32).ravel()
-    rows = ids.get_indexer(pd.Index([o.activity_id or "" for o in outings]))
+    rows = _outing_rows(outings, ids)
+    sums = _weighted_sums(rows, outings, matrix, space, np.column_stack([decay, signed]))
+    familiarity, taste = sums[:, 0], sums[:, 1]
     known_categories = frame["category"].to_numpy()[rows[rows >= 0]]
     recent = ages <= weights.repeat_after_days
     return History(
@@ -114,6 +147,8 @@ def history_profile(
         recent_titles=frozenset(
             o.title.casefold() for o, r in zip(outings, recent, strict=True) if r and o.title
         ),
+        done_rows=rows[rows >= 0],
+        recent_rows=rows[(rows >= 0) & recent],
     )
 
 
@@ -136,9 +171,8 @@ def partner_affinities(
         hit = hits(matrix, space, labels)
         label_of = np.repeat(np.arange(len(labels)), np.diff(hit.indptr))
         hit.data = np.log1p(-(hit.data * strength[label_of]))
-        log_miss = np.zeros(hit.shape[0], dtype=np.float32)
-        np.add.at(log_miss, hit.indices, hit.data)
-        columns.append(np.asarray(1.0 - np.exp(log_miss), dtype=np.float32))
+        log_miss = np.bincount(hit.indices, weights=hit.data, minlength=hit.shape[0])
+        columns.append(np.asarray(-np.expm1(log_miss), dtype=np.float32))
     return _by_partner(columns)
 
 
@@ -163,7 +197,7 @@ def excluded(lookup: RowLookup, space: ItemSpace, couple: Couple, history: Histo
         disliked = hits(lookup.columns, space, dislikes)
         out[disliked.indices[disliked.data > 0]] = True
         out[lookup.rows_with_ids(dislikes)] = True
-    out[lookup.rows_with_ids(history.recent_ids)] = True
+    out[history.recent_rows] = True
     out |= lookup.where("title", history.recent_titles)
     return out
 
@@ -173,22 +207,21 @@ def partner_newness(
 ) -> np.ndarray:
     """Items × partners: 1 new to this partner, 0.5 they tried something like it, 0 done."""
     done = np.flatnonzero(lookup.where("title", history.done_titles))
-    done_ids = lookup.rows_with_ids(history.done_ids)
     columns = []
     for partner in couple.partners:
         labels = [t for t in partner.tried if space.label_column(t) is not None]
         carried = hits(lookup.columns, space, labels)
         column = np.ones(len(lookup), dtype=np.float32)
         column[carried.indices[carried.data >= 1.0]] = 0.5
-        for rows in (done, done_ids, lookup.rows_with_ids(partner.tried)):
+        for rows in (done, history.done_rows, lookup.rows_with_ids(partner.tried)):
             column[rows] = 0.0
         columns.append(column)
     return _by_partner(columns)
 
 
-def budget_fit(frame: pd.DataFrame, budget: Budget | None) -> np.ndarray:
+def budget_fit(lookup: RowLookup, budget: Budget | None) -> np.ndarray:
     """1 when free, falling to 0.5 at the limit; 0.5 when the price is unknown."""
-    cheapest = frame["cost_min"].to_numpy(dtype=float)
+    cheapest = lookup.numbers["cost_min"]
     if budget is None:
         fit = np.ones(len(cheapest), dtype=np.float32)
     else:
@@ -198,17 +231,16 @@ def budget_fit(frame: pd.DataFrame, budget: Budget | None) -> np.ndarray:
     return fit
 
 
-def distance_fit(frame: pd.DataFrame, near: Location, radius_km: float | None) -> np.ndarray:
+def distance_fit(lookup: RowLookup, near: Location, radius_km: float | None) -> np.ndarray:
     """1 for ideas without a place (done wherever you are) and online ones; decays with km."""
-    rows, km = placed_km(frame, near)
+    rows, km = placed_km(lookup, near)
     scale = (radius_km or 30.0) / 2
-    fit = np.ones(len(frame), dtype=np.float32)
+    fit = np.ones(len(lookup), dtype=np.float32)
     fit[rows] = np.exp(-km / scale)
     return fit
 
 
 def score(
-    frame: pd.DataFrame,
     *,
     lookup: RowLookup,
     matrix: sp.csr_matrix,
@@ -226,7 +258,12 @@ def score(
 
     Returns the components frame, the items × partners affinities and newness.
     """
-    familiarity = np.maximum(cosine_to(matrix, norms, space, history.familiarity), 0.0)
+    size = len(lookup)
+    if history.familiarity.any():
+        familiarity = np.maximum(cosine_to(matrix, norms, space, history.familiarity), 0.0)
+        taste = np.clip(cosine_to(matrix, norms, space, history.taste), -1.0, 1.0)
+    else:
+        familiarity, taste = np.zeros(size, np.float32), np.zeros(size, np.float32)
     novelty = np.exp(-familiarity / weights.familiarity_scale)
     newness_by_partner = partner_newness(lookup, space, couple, history)
     newness = newness_by_partner.mean(axis=1)
@@ -241,14 +278,13 @@ def score(
     # Berlyne's inverted U: novelty pays only as far as both partners are drawn to the idea,
     # so "new and near what both love" beats "random and strange".
     core = fit * (1.0 - weights.novelty + weights.novelty * novelty_mix)
-    taste = np.clip(cosine_to(matrix, norms, space, history.taste), -1.0, 1.0)
     parts = {
-        "excitement": (frame["excitement"].to_numpy(dtype=np.float32) - 1) / 4,
-        "interactive": frame["interactive"].to_numpy(dtype=np.float32),
-        "budget_fit": budget_fit(frame, budget),
-        "distance_fit": distance_fit(frame, near, radius_km),
+        "excitement": (lookup.numbers["excitement"] - 1) / 4,
+        "interactive": lookup.numbers["interactive"],
+        "budget_fit": budget_fit(lookup, budget),
+        "distance_fit": distance_fit(lookup, near, radius_km),
         "taste": (taste + 1) / 2,
-        "timely": frame["starts_at"].notna().to_numpy(dtype=np.float32),
+        "timely": (lookup.starts_ns != NAT).astype(np.float32),
     }
     extra = {
         "excitement": weights.excitement,
@@ -270,7 +306,7 @@ def score(
         **parts,
     }
     # One float32 block filled in place: a frame built from separate arrays copies them all.
-    block = np.empty((len(columns), len(frame)), dtype=np.float32)
+    block = np.empty((len(columns), size), dtype=np.float32)
     for row, values in zip(block, columns.values(), strict=True):
         row[:] = values
     components = pd.DataFrame(block.T, columns=list(columns), copy=False)

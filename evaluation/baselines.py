@@ -23,7 +23,8 @@ def random_ideas(eligible: NDArray[np.bool_], k: int, rng: np.random.Generator) 
 
 def ranked_ideas(eligible: NDArray[np.bool_], scores: NDArray[np.floating], k: int) -> Rows:
     """The k eligible ideas with the highest scores, ties broken by catalog order."""
-    best: Rows = top_m(np.asarray(scores, dtype=np.float64), eligible, k)
+    candidates = np.flatnonzero(eligible)
+    best: Rows = candidates[top_m(np.asarray(scores, dtype=np.float64)[candidates], k)]
     return best
 
 

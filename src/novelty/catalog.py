@@ -330,13 +330,6 @@ def _number(value: Any) -> float | None:
     return None if math.isnan(number) else number
 
 
-def records_of(frame: pd.DataFrame, rows: np.ndarray) -> list[dict[str, Any]]:
-    """The given rows as dicts, read column by column: far cheaper than `iloc` and
-    `to_dict` on a frame of mixed types, where each row costs a pass over every column."""
-    columns = {str(name): frame[name].array[rows] for name in frame.columns}
-    return [{name: values[i] for name, values in columns.items()} for i in range(len(rows))]
-
-
 def row_to_activity(row: Mapping[Any, Any]) -> Activity:
     """One candidates-frame row as an Activity (only done for the k results)."""
     lat, lon = _number(row["lat"]), _number(row["lon"])

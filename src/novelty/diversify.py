@@ -6,15 +6,15 @@ import numpy as np
 import scipy.sparse as sp
 
 
-def top_m(scores: np.ndarray, eligible: np.ndarray, m: int) -> np.ndarray:
-    """Indices of the best `m` eligible scores, best first (argpartition, then a small sort)."""
-    candidates = np.flatnonzero(eligible)
-    if candidates.size > m:
-        keep = np.argpartition(-scores[candidates], m - 1)[:m]
-        candidates = candidates[keep]
-    # A stable sort on (-score, index) makes ties deterministic.
+def top_m(scores: np.ndarray, m: int) -> np.ndarray:
+    """Positions of the best `m` scores, best first (argpartition, then a small sort)."""
+    candidates = np.arange(scores.size)
+    if scores.size > m:
+        candidates = np.argpartition(-scores, m - 1)[:m]
+    # A stable sort on (-score, position) makes ties deterministic.
     order = np.lexsort((candidates, -scores[candidates]))
-    return candidates[order]
+    ranked: np.ndarray = candidates[order]
+    return ranked
 
 
 def _same(values: np.ndarray) -> np.ndarray:

@@ -6,7 +6,7 @@ import csv
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -199,25 +199,32 @@ def cosine_to(
     return cosine
 
 
-def hits(
-    matrix: sp.csr_matrix | sp.csc_matrix, space: ItemSpace, labels: Sequence[str]
-) -> sp.csc_matrix:
-    """Items × labels, sparse: 1 where an item carries the label, else the text cosine in [0, 1].
+class Hits(NamedTuple):
+    """Which items match which labels, one entry per match: the item's row, the label's
+    position in the query, and the strength (1 for a label, else the text cosine)."""
+
+    rows: np.ndarray
+    labels: np.ndarray
+    values: np.ndarray
+
+
+def hits(matrix: sp.csr_matrix | sp.csc_matrix, space: ItemSpace, labels: Sequence[str]) -> Hits:
+    """The items each label matches, with strengths in [0, 1]; non-matches are left out.
 
     With `matrix` in CSC form (`RowLookup.columns`) only the entries of the columns the
     labels touch are read, so the work follows the number of matches, not of items.
     """
     columns = matrix if isinstance(matrix, sp.csc_matrix) else sp.csc_matrix(matrix)
     indptr, indices, data = columns.indptr, columns.indices, columns.data
-    rows: list[np.ndarray] = []
-    values: list[np.ndarray] = []
+    rows: list[np.ndarray] = [np.zeros(0, dtype=np.int64)]
+    values: list[np.ndarray] = [np.zeros(0, dtype=np.float32)]
     for label in labels:
         terms, weights = space.query_terms(label)
         spans = [slice(indptr[c], indptr[c + 1]) for c in terms.tolist()]
         found: np.ndarray
         value: np.ndarray
-        if not spans:  # a word no item uses
-            found, value = np.zeros(0, dtype=indices.dtype), np.zeros(0, dtype=np.float32)
+        if not spans:  # words no item uses
+            found, value = np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
         elif len(spans) == 1:
             found, value = indices[spans[0]], data[spans[0]] * weights[0]
         else:
@@ -231,20 +238,15 @@ def hits(
             value = np.bincount(where, weights=weighted, minlength=found.size)
         rows.append(found)
         values.append(np.clip(value, 0.0, 1.0).astype(np.float32))
-    counts = np.array([0, *(r.size for r in rows)], dtype=np.int64)
-    return sp.csc_matrix(
-        (
-            np.concatenate(values) if values else np.zeros(0, dtype=np.float32),
-            np.concatenate(rows) if rows else np.zeros(0, dtype=np.int32),
-            np.cumsum(counts),
-        ),
-        shape=(columns.shape[0], len(labels)),
-    )
+    label_of = np.repeat(np.arange(len(labels)), [r.size for r in rows[1:]])
+    return Hits(np.concatenate(rows), label_of, np.concatenate(values))
 
 
-def matches(
-    matrix: sp.csr_matrix | sp.csc_matrix, space: ItemSpace, labels: Sequence[str]
-) -> np.ndarray:
-    """`hits` as a dense items × labels array."""
-    dense: np.ndarray = hits(matrix, space, labels).toarray()
-    return dense
+def matches(matrix: sp.csr_matrix, space: ItemSpace, labels: Sequence[str]) -> np.ndarray:
+    """Items × labels, dense: how strongly each of a few items matches each label."""
+    dense = matrix.toarray()
+    out = np.zeros((matrix.shape[0], len(labels)), dtype=np.float32)
+    for j, label in enumerate(labels):
+        terms, weights = space.query_terms(label)
+        out[:, j] = np.clip(dense[:, terms] @ weights, 0.0, 1.0)
+    return out

@@ -151,9 +151,9 @@ def eligibility(
             table[key] = _nanoseconds(slot)
     slot_start = table[lookup.codes["slot"]]
     # Likewise each distinct duration, the last entry standing in for an unknown one.
-    minutes = [*lookup.values["duration_minutes"], DEFAULT_DURATION.total_seconds() / 60]
-    lengths = pd.to_timedelta(minutes, "min").to_numpy(dtype="timedelta64[ns]").view(np.int64)
-    duration = lengths[lookup.codes["duration_minutes"]]
+    minutes = np.append(lookup.values["duration_minutes"].to_numpy(dtype=float), np.nan)
+    seconds = np.where(np.isnan(minutes), DEFAULT_DURATION.total_seconds(), minutes * 60)
+    duration = (seconds * 1e9).astype(np.int64)[lookup.codes["duration_minutes"]]
     fits = (slot_start != NAT) & (slot_start + duration <= end_ns)
     idea_ok = ~is_event & fits
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
+import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -58,7 +59,7 @@ class HistoryStore:
         except (OSError, sqlite3.Error) as exc:
             raise HistoryError(f"{self.path}: cannot open the history database ({exc})") from None
         try:
-            connection.execute("PRAGMA journal_mode=WAL")
+            self._use_wal(connection)
             connection.execute("BEGIN IMMEDIATE" if write else "BEGIN")
             self._check_schema(connection)
             yield connection
@@ -73,6 +74,22 @@ class HistoryStore:
             raise
         finally:
             connection.close()
+
+    def _use_wal(self, connection: sqlite3.Connection) -> None:
+        """Put the database in WAL mode (a lasting property of the file, so only its first
+        opening converts it). The conversion needs the file to itself and SQLite does not
+        wait for that as it waits for locks: when two processes create the database at
+        once, one is refused at once ("database is locked"). Retry until `timeout`."""
+        deadline = time.monotonic() + self.timeout
+        while connection.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+            if time.monotonic() > deadline:
+                return  # still correct in the old mode, writers just block readers
+            try:
+                connection.execute("PRAGMA journal_mode=WAL")
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc):
+                    raise
+            time.sleep(0.01)
 
     def _check_schema(self, connection: sqlite3.Connection) -> None:
         # executescript() would commit the open transaction, so run the statements one by one.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -27,6 +28,11 @@ NUMBERS: dict[str, type[np.generic]] = {
 }
 
 
+def _cells(column: pd.Series) -> Any:
+    """A column's values without a copy: numpy for most, pandas' array for aware times."""
+    return column.array if isinstance(column.dtype, pd.DatetimeTZDtype) else column.to_numpy()
+
+
 @dataclass(frozen=True)
 class RowLookup:
     """Indexes and numpy columns of a candidates frame and its item matrix, built once.
@@ -47,6 +53,8 @@ class RowLookup:
     #: Rows with a place (both coordinates) that are not online.
     placed: np.ndarray
     columns: sp.csc_matrix
+    #: Every column of the frame as an array to read single rows from (views, not copies).
+    cells: dict[str, Any]
 
     @classmethod
     def of(cls, frame: pd.DataFrame, matrix: sp.csr_matrix) -> RowLookup:
@@ -73,6 +81,7 @@ class RowLookup:
             starts,
             placed,
             sp.csc_matrix(matrix),
+            {str(name): _cells(frame[name]) for name in frame.columns},
         )
 
     def __len__(self) -> int:
@@ -80,9 +89,18 @@ class RowLookup:
 
     def rows_with_ids(self, ids: Iterable[str]) -> np.ndarray:
         """Positions of the rows whose id is one of `ids`."""
-        rows = self.ids.get_indexer_for(pd.Index(list(ids)))
+        wanted = list(ids)
+        if not wanted:
+            return np.zeros(0, dtype=np.intp)
+        rows = self.ids.get_indexer_for(pd.Index(wanted))
         found: np.ndarray = rows[rows >= 0]
         return found
+
+    def records(self, rows: np.ndarray) -> list[dict[str, Any]]:
+        """The given rows as dicts: far cheaper than `iloc` and `to_dict` on a frame of
+        mixed types, which cost a pass over every column for each row."""
+        taken = {name: values[rows] for name, values in self.cells.items()}
+        return [{name: values[i] for name, values in taken.items()} for i in range(len(rows))]
 
     def where(self, column: str, values: Iterable[str]) -> np.ndarray:
         """Mask of the rows whose `column` is one of `values` (titles given casefolded)."""

@@ -16,7 +16,6 @@ from .catalog import (
     activities_to_frame,
     as_candidates,
     load_catalog,
-    records_of,
     row_to_activity,
 )
 from .diversify import idea_similarity, rerank, top_m
@@ -154,6 +153,7 @@ class Recommender:
                     f"your budget ({budget.currency if budget else ''}) were left out",
                 )
             )
+        eligible = np.flatnonzero(allowed.mask)
         components, affinity, newness = score(
             lookup=lookup,
             matrix=matrix,
@@ -165,21 +165,24 @@ class Recommender:
             near=near,
             radius_km=radius_km,
             weights=self.weights,
+            rows=eligible,
         )
+        # From here on positions are into `eligible` (and the arrays score returned).
         relevance = components["score"].to_numpy(dtype=np.float64)
         if seed is not None and self.weights.exploration > 0:
             jitter = np.random.default_rng(seed).random(relevance.size)
             relevance = relevance + self.weights.exploration * jitter
-        best = top_m(relevance, allowed.mask, max(self.weights.top_m, k))
-        units = self.space_.unit_rows(sp.csr_matrix(matrix[best]))
+        best = top_m(relevance, max(self.weights.top_m, k))
+        shortlist = eligible[best]
+        units = self.space_.unit_rows(sp.csr_matrix(matrix[shortlist]))
         picks = best[
             rerank(
                 relevance[best],
                 idea_similarity(
                     units,
-                    lookup.codes["category"][best],
-                    lookup.codes["setting"][best],
-                    lookup.numbers["cost_min"][best],
+                    lookup.codes["category"][shortlist],
+                    lookup.codes["setting"][shortlist],
+                    lookup.numbers["cost_min"][shortlist],
                 ),
                 affinity[best],
                 k=k,
@@ -188,14 +191,16 @@ class Recommender:
             )
         ]
         scored = _Scored(components, affinity, newness, allowed, past)
-        interests = _strongest_interests(sp.csr_matrix(matrix[picks]), self.space_, couple)
+        chosen = eligible[picks]
+        interests = _strongest_interests(sp.csr_matrix(matrix[chosen]), self.space_, couple)
         # Only the k chosen rows leave the arrays, in one pass each.
-        records = records_of(frame, picks)
+        records = lookup.records(chosen)
         numbers = components.to_numpy()[picks]
+        places = list(zip(picks.tolist(), chosen.tolist(), strict=True))
         ideas = [
-            self._explain(rank, int(i), record, values, best, scored, couple, budget, near, seed)
-            for rank, (i, record, values, best) in enumerate(
-                zip(picks, records, numbers, interests, strict=True), start=1
+            self._explain(rank, at, record, values, best, scored, couple, budget, near, seed)
+            for rank, (at, record, values, best) in enumerate(
+                zip(places, records, numbers, interests, strict=True), start=1
             )
         ]
         return Recommendations(ideas, window=window, problems=problems, generated_at=now)
@@ -243,7 +248,7 @@ class Recommender:
     def _explain(
         self,
         rank: int,
-        row: int,
+        at: tuple[int, int],
         record: dict[Any, Any],
         numbers: np.ndarray,
         best: list[tuple[str, float] | None],
@@ -253,7 +258,9 @@ class Recommender:
         near: Location,
         seed: int | None,
     ) -> Recommendation:
-        """The one Recommendation object of a chosen row, with its reasons."""
+        """The one Recommendation object of a chosen row, with its reasons. `at` is its
+        position among the scored rows and its row in the candidates frame."""
+        position, row = at
         affinity, newness = scored.affinity, scored.newness
         names = scored.components.columns
         values = {str(name): float(v) for name, v in zip(names, numbers, strict=True)}
@@ -273,7 +280,7 @@ class Recommender:
         reasons = [
             newness_reason(
                 couple,
-                newness[row],
+                newness[position],
                 done_together=activity.id in scored.past.done_ids
                 or activity.title.casefold() in scored.past.done_titles,
                 category_new=bool(values["category_new"]),
@@ -284,7 +291,9 @@ class Recommender:
             budget_reason(activity, budget),
             when_reason(activity, start, couple.timezone, distance),
         ]
-        for partner, fit, new in zip(couple.partners, affinity[row], newness[row], strict=True):
+        for partner, fit, new in zip(
+            couple.partners, affinity[position], newness[position], strict=True
+        ):
             values[f"fit:{partner.name}"] = float(fit)
             values[f"new:{partner.name}"] = float(new)
         return Recommendation(

@@ -153,33 +153,31 @@ def history_profile(
 
 
 def partner_affinities(
-    matrix: sp.csr_matrix | sp.csc_matrix, space: ItemSpace, couple: Couple
+    matrix: sp.csr_matrix | sp.csc_matrix,
+    space: ItemSpace,
+    couple: Couple,
+    rows: np.ndarray | None = None,
 ) -> np.ndarray:
-    """Items × partners in [0, 1): noisy-OR of each partner's weighted interest matches.
+    """Items × partners in [0, 1): noisy-OR of each partner's weighted interest matches,
+    for `rows` (default: every item).
 
     Fastest with the item matrix in CSC form (`RowLookup.columns`).
     """
-    columns = []
-    for partner in couple.partners:
+    size = matrix.shape[0] if rows is None else rows.size
+    out = np.empty((size, len(couple.partners)), dtype=np.float32, order="F")
+    for column, partner in zip(out.T, couple.partners, strict=True):
         if not partner.interests:
-            columns.append(np.full(matrix.shape[0], 0.5, dtype=np.float32))
+            column[:] = 0.5
             continue
         labels = list(partner.interests)
         weights = np.array(list(partner.interests.values()), dtype=np.float32)
         strength = 0.85 * weights / weights.max()
         # Sparse: an interest an item does not match adds log(1 - 0) = 0 to its sum.
         hit = hits(matrix, space, labels)
-        label_of = np.repeat(np.arange(len(labels)), np.diff(hit.indptr))
-        hit.data = np.log1p(-(hit.data * strength[label_of]))
-        log_miss = np.bincount(hit.indices, weights=hit.data, minlength=hit.shape[0])
-        columns.append(np.asarray(-np.expm1(log_miss), dtype=np.float32))
-    return _by_partner(columns)
-
-
-def _by_partner(columns: list[np.ndarray]) -> np.ndarray:
-    """Items × partners in column-major order, so means over partners read contiguously."""
-    stacked: np.ndarray = np.vstack(columns).T.astype(np.float32)
-    return stacked
+        log_hit = np.log1p(-(hit.values * strength[hit.labels]))
+        log_miss = np.bincount(hit.rows, weights=log_hit, minlength=matrix.shape[0])
+        column[:] = -np.expm1(log_miss if rows is None else log_miss[rows])
+    return out
 
 
 def couple_fit(affinity: np.ndarray, floor: float) -> np.ndarray:
@@ -195,7 +193,7 @@ def excluded(lookup: RowLookup, space: ItemSpace, couple: Couple, history: Histo
     out = np.zeros(len(lookup), dtype=bool)
     if dislikes:
         disliked = hits(lookup.columns, space, dislikes)
-        out[disliked.indices[disliked.data > 0]] = True
+        out[disliked.rows[disliked.values > 0]] = True
         out[lookup.rows_with_ids(dislikes)] = True
     out[history.recent_rows] = True
     out |= lookup.where("title", history.recent_titles)
@@ -203,41 +201,43 @@ def excluded(lookup: RowLookup, space: ItemSpace, couple: Couple, history: Histo
 
 
 def partner_newness(
-    lookup: RowLookup, space: ItemSpace, couple: Couple, history: History
+    lookup: RowLookup, space: ItemSpace, couple: Couple, history: History, rows: np.ndarray
 ) -> np.ndarray:
-    """Items × partners: 1 new to this partner, 0.5 they tried something like it, 0 done."""
-    done = np.flatnonzero(lookup.where("title", history.done_titles))
-    columns = []
-    for partner in couple.partners:
+    """`rows` × partners: 1 new to this partner, 0.5 they tried something like it, 0 done."""
+    done = [np.flatnonzero(lookup.where("title", history.done_titles)), history.done_rows]
+    out = np.empty((rows.size, len(couple.partners)), dtype=np.float32, order="F")
+    for column, partner in zip(out.T, couple.partners, strict=True):
         labels = [t for t in partner.tried if space.label_column(t) is not None]
         carried = hits(lookup.columns, space, labels)
-        column = np.ones(len(lookup), dtype=np.float32)
-        column[carried.indices[carried.data >= 1.0]] = 0.5
-        for rows in (done, history.done_rows, lookup.rows_with_ids(partner.tried)):
-            column[rows] = 0.0
-        columns.append(column)
-    return _by_partner(columns)
+        every = np.ones(len(lookup), dtype=np.float32)
+        every[carried.rows[carried.values >= 1.0]] = 0.5
+        for done_rows in (*done, lookup.rows_with_ids(partner.tried)):
+            every[done_rows] = 0.0
+        column[:] = every[rows]
+    return out
 
 
-def budget_fit(lookup: RowLookup, budget: Budget | None) -> np.ndarray:
-    """1 when free, falling to 0.5 at the limit; 0.5 when the price is unknown."""
-    cheapest = lookup.numbers["cost_min"]
+def budget_fit(cheapest: np.ndarray, budget: Budget | None) -> np.ndarray:
+    """1 when free, falling to 0.5 at the limit; 0.5 when the price is unknown (NaN)."""
     if budget is None:
         fit = np.ones(len(cheapest), dtype=np.float32)
     else:
-        share = cheapest / max(budget.per_outing, 1e-9)
-        fit = (1.0 - 0.5 * np.clip(share, 0.0, 1.0) ** 2).astype(np.float32)
+        share = np.clip(cheapest / max(budget.per_outing, 1e-9), 0.0, 1.0).astype(np.float32)
+        fit = 1.0 - 0.5 * share * share
     fit[np.isnan(cheapest)] = 0.5
     return fit
 
 
-def distance_fit(lookup: RowLookup, near: Location, radius_km: float | None) -> np.ndarray:
+def distance_fit(
+    lookup: RowLookup, near: Location, radius_km: float | None, rows: np.ndarray
+) -> np.ndarray:
     """1 for ideas without a place (done wherever you are) and online ones; decays with km."""
-    rows, km = placed_km(lookup, near)
+    placed, km = placed_km(lookup, near)
     scale = (radius_km or 30.0) / 2
     fit = np.ones(len(lookup), dtype=np.float32)
-    fit[rows] = np.exp(-km / scale)
-    return fit
+    fit[placed] = np.exp(-km / scale)
+    taken: np.ndarray = fit[rows]
+    return taken
 
 
 def score(
@@ -252,39 +252,42 @@ def score(
     near: Location,
     radius_km: float | None,
     weights: Weights,
+    rows: np.ndarray | None = None,
 ) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
-    """Components per candidate and the combined `score`, all in [0, 1] but `familiarity`
-    (a decay-weighted sum of similarities, >= 0).
+    """Components of the candidates at `rows` (default: all, in order) and the combined
+    `score`, all in [0, 1] but `familiarity` (a decay-weighted sum of similarities, >= 0).
 
-    Returns the components frame, the items × partners affinities and newness.
+    Returns the components frame, the rows × partners affinities and newness, each in the
+    order of `rows`. Scoring only the eligible rows skips work on what cannot be shown.
     """
-    size = len(lookup)
+    rows = np.arange(len(lookup)) if rows is None else rows
     if history.familiarity.any():
-        familiarity = np.maximum(cosine_to(matrix, norms, space, history.familiarity), 0.0)
-        taste = np.clip(cosine_to(matrix, norms, space, history.taste), -1.0, 1.0)
+        familiarity = np.maximum(cosine_to(matrix, norms, space, history.familiarity)[rows], 0)
+        taste = np.clip(cosine_to(matrix, norms, space, history.taste)[rows], -1.0, 1.0)
     else:
-        familiarity, taste = np.zeros(size, np.float32), np.zeros(size, np.float32)
-    novelty = np.exp(-familiarity / weights.familiarity_scale)
-    newness_by_partner = partner_newness(lookup, space, couple, history)
+        familiarity = np.zeros(rows.size, np.float32)
+        taste = np.zeros(rows.size, np.float32)
+    novelty = np.exp(-familiarity / np.float32(weights.familiarity_scale))
+    newness_by_partner = partner_newness(lookup, space, couple, history, rows)
     newness = newness_by_partner.mean(axis=1)
     tried_categories = {t for p in couple.partners for t in p.tried}
-    known = lookup.where("category", history.categories | tried_categories)
+    known = lookup.where("category", history.categories | tried_categories)[rows]
     category_new = (~known).astype(np.float32)
     a, b, c = NOVELTY_MIX
     novelty_mix = a * novelty + b * newness + c * category_new
 
-    affinity = partner_affinities(lookup.columns, space, couple)
+    affinity = partner_affinities(lookup.columns, space, couple, rows)
     fit = couple_fit(affinity, weights.fit_floor)
     # Berlyne's inverted U: novelty pays only as far as both partners are drawn to the idea,
     # so "new and near what both love" beats "random and strange".
     core = fit * (1.0 - weights.novelty + weights.novelty * novelty_mix)
     parts = {
-        "excitement": (lookup.numbers["excitement"] - 1) / 4,
-        "interactive": lookup.numbers["interactive"],
-        "budget_fit": budget_fit(lookup, budget),
-        "distance_fit": distance_fit(lookup, near, radius_km),
+        "excitement": (lookup.numbers["excitement"][rows] - 1) / 4,
+        "interactive": lookup.numbers["interactive"][rows],
+        "budget_fit": budget_fit(lookup.numbers["cost_min"][rows], budget),
+        "distance_fit": distance_fit(lookup, near, radius_km, rows),
         "taste": (taste + 1) / 2,
-        "timely": (lookup.starts_ns != NAT).astype(np.float32),
+        "timely": (lookup.starts_ns[rows] != NAT).astype(np.float32),
     }
     extra = {
         "excitement": weights.excitement,
@@ -294,10 +297,12 @@ def score(
         "taste": weights.taste,
         "timely": weights.timely,
     }
-    total = core + sum(extra[name] * values for name, values in parts.items())
-    combined = total / (1.0 + sum(extra.values()))
+    total = core
+    for name, values in parts.items():
+        total += np.float32(extra[name]) * values
+    total /= np.float32(1.0 + sum(extra.values()))
     columns = {
-        "score": combined,
+        "score": total,
         "fit": fit,
         "novelty": novelty,
         "newness": newness,
@@ -306,7 +311,7 @@ def score(
         **parts,
     }
     # One float32 block filled in place: a frame built from separate arrays copies them all.
-    block = np.empty((len(columns), size), dtype=np.float32)
+    block = np.empty((len(columns), rows.size), dtype=np.float32)
     for row, values in zip(block, columns.values(), strict=True):
         row[:] = values
     components = pd.DataFrame(block.T, columns=list(columns), copy=False)

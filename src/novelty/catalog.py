@@ -250,6 +250,17 @@ def finish_frame(frame: pd.DataFrame, *, source: str) -> pd.DataFrame:
     return frame.loc[:, list(FRAME_COLUMNS)].reset_index(drop=True)
 
 
+def _as_text(column: pd.Series) -> pd.Series:
+    """A column as stripped strings, missing values as "", as if read from a CSV file.
+
+    Each distinct value is converted once: most columns repeat a few values.
+    """
+    codes, distinct = pd.factorize(column)
+    text = pd.Series(distinct, dtype=object).astype(str).str.strip().to_numpy(dtype=object)
+    # Code -1 (a missing value) reads the appended "".
+    return pd.Series(np.append(text, "")[codes], index=column.index, dtype=object)
+
+
 def as_candidates(frame: pd.DataFrame) -> pd.DataFrame:
     """Check a ready-made candidates frame (e.g. built by an app) and complete its schema.
 
@@ -259,10 +270,7 @@ def as_candidates(frame: pd.DataFrame) -> pd.DataFrame:
     if missing:
         raise CatalogError(f"catalog frame: missing column(s) {', '.join(missing)}")
     given = frame.reset_index(drop=True)
-    text = pd.DataFrame(
-        {c: given[c].astype(object).where(given[c].notna(), "").astype(str).str.strip()
-         for c in CSV_COLUMNS if c in given}
-    )  # fmt: skip
+    text = pd.DataFrame({c: _as_text(given[c]) for c in CSV_COLUMNS if c in given})
     for column, default in _DEFAULTS.items():
         if column not in text:
             text[column] = default

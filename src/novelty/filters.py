@@ -110,12 +110,44 @@ def haversine_km(lat: np.ndarray, lon: np.ndarray, home: Location) -> np.ndarray
 
 def placed_km(lookup: RowLookup, near: Location) -> tuple[np.ndarray, np.ndarray]:
     """The rows that have a place and are not online, and their km from `near`."""
-    rows = lookup.placed
-    return rows, haversine_km(lookup.numbers["lat"][rows], lookup.numbers["lon"][rows], near)
+    rows, key = lookup.placed, (near.lat, near.lon)
+    km = lookup.km_from.get(key)
+    if km is None:
+        km = haversine_km(lookup.numbers["lat"][rows], lookup.numbers["lon"][rows], near)
+        if len(lookup.km_from) >= 8:
+            lookup.km_from.clear()
+        lookup.km_from[key] = km
+    return rows, km
 
 
 def _nanoseconds(moment: dt.datetime) -> int:
     return int(pd.Timestamp(moment).value)
+
+
+def _schedule_table(
+    lookup: RowLookup, window: Window, *, southern: bool
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per schedule (time of day, seasons, duration): its earliest start in the window and
+    whether it ends inside the window. One slot per (part of day, seasons) pair: an idea
+    out of season on Friday may still fit on Sunday when a weekend straddles two seasons."""
+    names = (*DAY_PARTS, "any")
+    # Each time of day code's place in `names` (-1 for none), the last entry for code -1.
+    part_of = np.append(pd.Index(names).get_indexer(lookup.values["time_of_day"]), -1)
+    parts = part_of[lookup.schedules["time_of_day"]]
+    pairs = np.where(parts >= 0, parts * 16 + lookup.schedules["season_mask"], -1)
+    distinct, inverse = np.unique(pairs, return_inverse=True)
+    slots = np.full(distinct.size, NAT, dtype=np.int64)
+    for i, pair in enumerate(distinct.tolist()):
+        if pair >= 0:
+            slot = earliest_slot(names[pair // 16], window, seasons=pair % 16, southern=southern)
+            slots[i] = NAT if slot is None else _nanoseconds(slot)
+    start = slots[inverse]
+    # Each duration code's length, the last entry (code -1) standing in for an unknown one.
+    minutes = np.append(lookup.values["duration_minutes"].to_numpy(dtype=float), np.nan)
+    seconds = np.where(np.isnan(minutes), DEFAULT_DURATION.total_seconds(), minutes * 60)
+    length = (seconds * 1e9).astype(np.int64)[lookup.schedules["duration_minutes"]]
+    fits = (start != NAT) & (start + length <= _nanoseconds(window.end))
+    return start, fits
 
 
 def eligibility(
@@ -128,45 +160,25 @@ def eligibility(
     excluded: np.ndarray,
 ) -> Eligibility:
     """Apply every hard filter at once; `excluded` marks dislikes and recent repeats."""
-    # Times as int64 nanoseconds since the epoch (UTC), NaT the smallest int64: numpy
-    # compares them at once, where pandas datetime Series cost a pass per operation.
-    starts = lookup.starts_ns
-    is_event = starts != NAT
     start_ns, end_ns = _nanoseconds(window.start), _nanoseconds(window.end)
-    event_ok = is_event & (starts >= start_ns) & (starts < end_ns)
-
-    # One slot per (part of day, seasons) pair: an idea out of season on Friday may still
-    # fit on Sunday when a weekend straddles the start of a season.
-    names = (*DAY_PARTS, "any")
-    # Each distinct time of day's place in `names`; -1 for a missing one.
-    part_of = pd.Index(names).get_indexer(lookup.values["time_of_day"])
-    # One entry per distinct (time of day code, seasons) pair, one more for a missing pair.
-    table = np.full(len(lookup.values["slot"]) + 1, NAT, dtype=np.int64)
-    for key, pair in enumerate(lookup.values["slot"].tolist()):
-        code, seasons = divmod(pair, 16)
-        if code < 0 or part_of[code] < 0:
-            continue
-        slot = earliest_slot(names[part_of[code]], window, seasons=seasons, southern=near.lat < 0)
-        if slot is not None:
-            table[key] = _nanoseconds(slot)
-    slot_start = table[lookup.codes["slot"]]
-    # Likewise each distinct duration, the last entry standing in for an unknown one.
-    minutes = np.append(lookup.values["duration_minutes"].to_numpy(dtype=float), np.nan)
-    seconds = np.where(np.isnan(minutes), DEFAULT_DURATION.total_seconds(), minutes * 60)
-    duration = (seconds * 1e9).astype(np.int64)[lookup.codes["duration_minutes"]]
-    fits = (slot_start != NAT) & (slot_start + duration <= end_ns)
-    idea_ok = ~is_event & fits
-
-    mask = (event_ok | idea_ok) & ~excluded
+    start, fits = _schedule_table(lookup, window, southern=near.lat < 0)
+    # Every row reads its schedule's start; dated events keep their own.
+    chosen_start = start[lookup.codes["schedule"]]
+    mask = fits[lookup.codes["schedule"]]
+    events = lookup.events
+    # Times as int64 nanoseconds since the epoch (UTC): numpy compares them at once, where
+    # pandas datetime Series cost a pass per operation.
+    event_starts = lookup.starts_ns[events]
+    chosen_start[events] = event_starts
+    mask[events] = (event_starts >= start_ns) & (event_starts < end_ns)
+    mask &= ~excluded
     other_currency = 0
     if budget is not None:
         same_currency = lookup.where("currency", [budget.currency])
-        cheapest = lookup.numbers["cost_min"]
-        affordable = np.isnan(cheapest) | (cheapest <= budget.per_outing + 1e-9)
         other_currency = int((mask & ~same_currency).sum())
-        mask &= same_currency & affordable
+        # An unknown price (NaN) is never over the budget.
+        mask &= same_currency & ~(lookup.numbers["cost_min"] > budget.per_outing + 1e-9)
     if radius_km is not None:
         rows, km = placed_km(lookup, near)
         mask[rows[km > radius_km]] = False
-    chosen_start = np.where(is_event, starts, slot_start)
     return Eligibility(mask=mask, starts_ns=chosen_start, other_currency=other_currency)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -52,9 +52,16 @@ class RowLookup:
     starts_ns: np.ndarray
     #: Rows with a place (both coordinates) that are not online.
     placed: np.ndarray
+    #: Rows of dated events.
+    events: np.ndarray
+    #: Per code in `codes["schedule"]`: its time of day and duration codes, its seasons.
+    schedules: dict[str, np.ndarray]
     columns: sp.csc_matrix
     #: Every column of the frame as an array to read single rows from (views, not copies).
     cells: dict[str, Any]
+    #: Km of the `placed` rows from the last few places asked about (a couple's home
+    #: comes back on every call).
+    km_from: dict[tuple[float, float], np.ndarray] = field(default_factory=dict)
 
     @classmethod
     def of(cls, frame: pd.DataFrame, matrix: sp.csr_matrix) -> RowLookup:
@@ -66,10 +73,21 @@ class RowLookup:
             codes[column], uniques = pd.factorize(series)
             values[column] = pd.Index(uniques)
         numbers = {name: frame[name].to_numpy(dtype=kind) for name, kind in NUMBERS.items()}
-        # Ideas share few (time of day, seasons) pairs: the filters find one slot per pair.
-        pair = codes["time_of_day"].astype(np.int64) * 16 + numbers["season_mask"]
-        codes["slot"], pairs = pd.factorize(pair)
-        values["slot"] = pd.Index(pairs)
+        # Ideas share few (time of day, seasons, duration) schedules: the filters place
+        # each schedule once per call, and every row reads its own from a table.
+        durations = len(values["duration_minutes"]) + 1
+        schedule = (
+            codes["time_of_day"].astype(np.int64) * 16 + numbers["season_mask"]
+        ) * durations + codes["duration_minutes"]
+        codes["schedule"], _ = pd.factorize(schedule)
+        first = np.unique(codes["schedule"], return_index=True)[1]
+        schedules = {
+            "time_of_day": codes["time_of_day"][first],
+            "season_mask": numbers["season_mask"][first],
+            "duration_minutes": codes["duration_minutes"][first],
+        }
+        # Small codes: gathering with them reads less memory on every call.
+        codes = {name: code.astype(np.int32) for name, code in codes.items()}
         starts = frame["starts_at"].to_numpy(dtype="datetime64[ns]").view(np.int64)
         lat, lon, online = numbers["lat"], numbers["lon"], numbers["online"]
         placed = np.flatnonzero(~np.isnan(lat) & ~np.isnan(lon) & ~online)
@@ -80,6 +98,8 @@ class RowLookup:
             numbers,
             starts,
             placed,
+            np.flatnonzero(starts != NAT),
+            schedules,
             sp.csc_matrix(matrix),
             {str(name): _cells(frame[name]) for name in frame.columns},
         )
@@ -102,11 +122,15 @@ class RowLookup:
         taken = {name: values[rows] for name, values in self.cells.items()}
         return [{name: values[i] for name, values in taken.items()} for i in range(len(rows))]
 
-    def where(self, column: str, values: Iterable[str]) -> np.ndarray:
-        """Mask of the rows whose `column` is one of `values` (titles given casefolded)."""
+    def where(
+        self, column: str, values: Iterable[str], *, rows: np.ndarray | None = None
+    ) -> np.ndarray:
+        """Mask of the rows (all, or those at `rows`) whose `column` is one of `values`
+        (titles given casefolded)."""
         known = self.values[column].get_indexer(pd.Index(list(values)))
         # One more entry than there are values: code -1 (a missing value) reads it, False.
         table = np.zeros(len(self.values[column]) + 1, dtype=bool)
         table[known[known >= 0]] = True
-        mask: np.ndarray = table[self.codes[column]]
+        codes = self.codes[column]
+        mask: np.ndarray = table[codes if rows is None else codes[rows]]
         return mask

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -152,19 +153,43 @@ def history_profile(
     )
 
 
+class Scope(NamedTuple):
+    """The candidate rows being scored (ascending) and, per candidate, its position among
+    them (-1 when left out), so that sparse facts about rows land in place without a pass
+    over every candidate."""
+
+    rows: np.ndarray
+    position: np.ndarray
+
+    @classmethod
+    def of(cls, rows: np.ndarray, size: int) -> Scope:
+        position = np.full(size, -1, dtype=np.int32)
+        position[rows] = np.arange(rows.size, dtype=np.int32)
+        return cls(rows, position)
+
+    def __len__(self) -> int:
+        return int(self.rows.size)
+
+    def take(self, rows: np.ndarray) -> np.ndarray:
+        """Positions of those of `rows` that are in scope."""
+        at: np.ndarray = self.position[rows]
+        return at[at >= 0]
+
+
 def partner_affinities(
     matrix: sp.csr_matrix | sp.csc_matrix,
     space: ItemSpace,
     couple: Couple,
-    rows: np.ndarray | None = None,
+    scope: Scope | None = None,
 ) -> np.ndarray:
     """Items × partners in [0, 1): noisy-OR of each partner's weighted interest matches,
-    for `rows` (default: every item).
+    for the rows in `scope` (default: every item).
 
     Fastest with the item matrix in CSC form (`RowLookup.columns`).
     """
-    size = matrix.shape[0] if rows is None else rows.size
-    out = np.empty((size, len(couple.partners)), dtype=np.float32, order="F")
+    if scope is None:
+        scope = Scope.of(np.arange(matrix.shape[0]), matrix.shape[0])
+    out = np.empty((len(scope), len(couple.partners)), dtype=np.float32, order="F")
     for column, partner in zip(out.T, couple.partners, strict=True):
         if not partner.interests:
             column[:] = 0.5
@@ -174,9 +199,10 @@ def partner_affinities(
         strength = 0.85 * weights / weights.max()
         # Sparse: an interest an item does not match adds log(1 - 0) = 0 to its sum.
         hit = hits(matrix, space, labels)
-        log_hit = np.log1p(-(hit.values * strength[hit.labels]))
-        log_miss = np.bincount(hit.rows, weights=log_hit, minlength=matrix.shape[0])
-        column[:] = -np.expm1(log_miss if rows is None else log_miss[rows])
+        at = scope.position[hit.rows]
+        kept = at >= 0
+        log_hit = np.log1p(-(hit.values[kept] * strength[hit.labels[kept]]))
+        column[:] = -np.expm1(np.bincount(at[kept], weights=log_hit, minlength=len(scope)))
     return out
 
 
@@ -201,19 +227,18 @@ def excluded(lookup: RowLookup, space: ItemSpace, couple: Couple, history: Histo
 
 
 def partner_newness(
-    lookup: RowLookup, space: ItemSpace, couple: Couple, history: History, rows: np.ndarray
+    lookup: RowLookup, space: ItemSpace, couple: Couple, history: History, scope: Scope
 ) -> np.ndarray:
-    """`rows` × partners: 1 new to this partner, 0.5 they tried something like it, 0 done."""
-    done = [np.flatnonzero(lookup.where("title", history.done_titles)), history.done_rows]
-    out = np.empty((rows.size, len(couple.partners)), dtype=np.float32, order="F")
+    """Scope × partners: 1 new to this partner, 0.5 they tried something like it, 0 done."""
+    done_together = lookup.where("title", history.done_titles, rows=scope.rows)
+    done_together[scope.take(history.done_rows)] = True
+    out = np.ones((len(scope), len(couple.partners)), dtype=np.float32, order="F")
     for column, partner in zip(out.T, couple.partners, strict=True):
         labels = [t for t in partner.tried if space.label_column(t) is not None]
         carried = hits(lookup.columns, space, labels)
-        every = np.ones(len(lookup), dtype=np.float32)
-        every[carried.rows[carried.values >= 1.0]] = 0.5
-        for done_rows in (*done, lookup.rows_with_ids(partner.tried)):
-            every[done_rows] = 0.0
-        column[:] = every[rows]
+        column[scope.take(carried.rows[carried.values >= 1.0])] = 0.5
+        column[done_together] = 0.0
+        column[scope.take(lookup.rows_with_ids(partner.tried))] = 0.0
     return out
 
 
@@ -229,15 +254,15 @@ def budget_fit(cheapest: np.ndarray, budget: Budget | None) -> np.ndarray:
 
 
 def distance_fit(
-    lookup: RowLookup, near: Location, radius_km: float | None, rows: np.ndarray
+    lookup: RowLookup, near: Location, radius_km: float | None, scope: Scope
 ) -> np.ndarray:
     """1 for ideas without a place (done wherever you are) and online ones; decays with km."""
     placed, km = placed_km(lookup, near)
-    scale = (radius_km or 30.0) / 2
-    fit = np.ones(len(lookup), dtype=np.float32)
-    fit[placed] = np.exp(-km / scale)
-    taken: np.ndarray = fit[rows]
-    return taken
+    at = scope.position[placed]
+    kept = at >= 0
+    fit = np.ones(len(scope), dtype=np.float32)
+    fit[at[kept]] = np.exp(-km[kept] / ((radius_km or 30.0) / 2))
+    return fit
 
 
 def score(
@@ -261,6 +286,7 @@ def score(
     order of `rows`. Scoring only the eligible rows skips work on what cannot be shown.
     """
     rows = np.arange(len(lookup)) if rows is None else rows
+    scope = Scope.of(rows, len(lookup))
     if history.familiarity.any():
         familiarity = np.maximum(cosine_to(matrix, norms, space, history.familiarity)[rows], 0)
         taste = np.clip(cosine_to(matrix, norms, space, history.taste)[rows], -1.0, 1.0)
@@ -268,15 +294,15 @@ def score(
         familiarity = np.zeros(rows.size, np.float32)
         taste = np.zeros(rows.size, np.float32)
     novelty = np.exp(-familiarity / np.float32(weights.familiarity_scale))
-    newness_by_partner = partner_newness(lookup, space, couple, history, rows)
+    newness_by_partner = partner_newness(lookup, space, couple, history, scope)
     newness = newness_by_partner.mean(axis=1)
     tried_categories = {t for p in couple.partners for t in p.tried}
-    known = lookup.where("category", history.categories | tried_categories)[rows]
+    known = lookup.where("category", history.categories | tried_categories, rows=rows)
     category_new = (~known).astype(np.float32)
     a, b, c = NOVELTY_MIX
     novelty_mix = a * novelty + b * newness + c * category_new
 
-    affinity = partner_affinities(lookup.columns, space, couple, rows)
+    affinity = partner_affinities(lookup.columns, space, couple, scope)
     fit = couple_fit(affinity, weights.fit_floor)
     # Berlyne's inverted U: novelty pays only as far as both partners are drawn to the idea,
     # so "new and near what both love" beats "random and strange".
@@ -285,7 +311,7 @@ def score(
         "excitement": (lookup.numbers["excitement"][rows] - 1) / 4,
         "interactive": lookup.numbers["interactive"][rows],
         "budget_fit": budget_fit(lookup.numbers["cost_min"][rows], budget),
-        "distance_fit": distance_fit(lookup, near, radius_km, rows),
+        "distance_fit": distance_fit(lookup, near, radius_km, scope),
         "taste": (taste + 1) / 2,
         "timely": (lookup.starts_ns[rows] != NAT).astype(np.float32),
     }

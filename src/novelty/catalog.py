@@ -6,7 +6,7 @@ import csv
 import io
 import math
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from importlib import resources
 from pathlib import Path
 from typing import Any, Final, NamedTuple
@@ -154,35 +154,50 @@ def _numbers(frame: pd.DataFrame, where: _Where, column: str, *, allow_empty: bo
     return values
 
 
+def _each_distinct(series: pd.Series, change: Callable[[pd.Series], pd.Series]) -> pd.Series:
+    """`change` applied to each distinct value once: most columns repeat a few values."""
+    codes, distinct = pd.factorize(series, use_na_sentinel=False)
+    changed = change(pd.Series(distinct)).to_numpy()
+    return pd.Series(changed[codes], index=series.index)
+
+
 def _flags(frame: pd.DataFrame, where: _Where, column: str) -> pd.Series:
-    lowered = frame[column].str.lower()
+    lowered = _each_distinct(frame[column], lambda values: values.str.lower())
     _check(frame, where, column, lowered.isin(_TRUE + _FALSE), "true or false")
     return lowered.isin(_TRUE)
 
 
-def _labels(series: pd.Series) -> pd.Series:
-    """Semicolon lists, normalised like the models do: lower-case, kebab-case, no blanks.
+#: A label list that normalising would leave as it is.
+_NORMAL_LABELS = r"(?:[a-z0-9-]+(?:;[a-z0-9-]+)*)?"
 
-    Each distinct list is normalised once: catalogs repeat their categories and seasons.
-    """
-    codes, distinct = pd.factorize(series, use_na_sentinel=False)
-    normalised = (
-        pd.Series(distinct)
+
+def _normalised(lists: pd.Series) -> pd.Series:
+    fix = ~lists.str.fullmatch(_NORMAL_LABELS).astype(bool)
+    lists = lists.copy()
+    lists[fix] = (
+        lists[fix]
         .str.lower()
         .str.replace(r"[ _]+", "-", regex=True)
         .str.replace(r"\s*;\s*", ";", regex=True)
         .str.replace(r";{2,}", ";", regex=True)
         .str.strip(";")
     )
-    return pd.Series(normalised.to_numpy()[codes], index=series.index, dtype=normalised.dtype)
+    return lists
+
+
+def _labels(series: pd.Series) -> pd.Series:
+    """Semicolon lists, normalised like the models do: lower-case, kebab-case, no blanks."""
+    return _each_distinct(series, _normalised)
 
 
 def season_mask(seasons: pd.Series) -> np.ndarray:
     """Bit mask per row (spring=1, summer=2, autumn=4, winter=8); empty means all year."""
-    mask = np.zeros(len(seasons), dtype=np.int8)
+    codes, distinct = pd.factorize(seasons, use_na_sentinel=False)
+    lists = pd.Series(distinct, dtype=object).astype(str)
+    mask = np.zeros(len(lists), dtype=np.int8)
     for name, bit in SEASON_BITS.items():
-        mask |= np.where(seasons.str.contains(name, regex=False), bit, 0).astype(np.int8)
-    return np.where(mask == 0, ALL_SEASONS, mask).astype(np.int8)
+        mask |= np.where(lists.str.contains(name, regex=False), bit, 0).astype(np.int8)
+    return np.where(mask == 0, ALL_SEASONS, mask).astype(np.int8)[codes]
 
 
 def parse_catalog(text: str, path: str = "<catalog>") -> pd.DataFrame:
@@ -206,14 +221,14 @@ def _validated(frame: pd.DataFrame, where: _Where) -> pd.DataFrame:
     out["cost_min"] = _numbers(frame, where, "cost_min", allow_empty=False)
     out["cost_max"] = _numbers(frame, where, "cost_max", allow_empty=False)
     _check(frame, where, "cost_max", out["cost_max"] >= out["cost_min"], "a value >= cost_min")
-    currency = frame["currency"].str.upper()
+    currency = _each_distinct(frame["currency"], lambda values: values.str.upper())
     _check(frame, where, "currency", currency.str.fullmatch(r"[A-Z]{3}"), "an ISO 4217 code")
     out["currency"] = currency
     duration = _numbers(frame, where, "duration_minutes", allow_empty=True)
     _check(frame, where, "duration_minutes", duration.isna() | (duration > 0), "minutes > 0")
     out["duration_minutes"] = duration
     for column, choices in _CHOICES.items():
-        lowered = frame[column].str.lower()
+        lowered = _each_distinct(frame[column], lambda values: values.str.lower())
         _check(frame, where, column, lowered.isin(choices), " / ".join(choices))
         out[column] = lowered
     excitement = pd.to_numeric(frame["excitement"], errors="coerce")
@@ -222,8 +237,11 @@ def _validated(frame: pd.DataFrame, where: _Where) -> pd.DataFrame:
     out["interactive"] = _flags(frame, where, "interactive")
     out["needs_booking"] = _flags(frame, where, "needs_booking")
     seasons = _labels(frame["seasons"]).str.replace("fall", "autumn", regex=False)
-    known = seasons.str.split(";").map(
-        lambda names: all(n in SEASON_BITS or n == "" for n in names)
+    known = _each_distinct(
+        seasons,
+        lambda lists: lists.str.split(";").map(
+            lambda names: all(n in SEASON_BITS or n == "" for n in names)
+        ),
     )
     _check(frame, where, "seasons", known, "spring;summer;autumn;winter or empty")
     out["seasons"] = seasons

@@ -85,3 +85,15 @@ def test_source_paths_resolve_against_the_profile_folder(tmp_path: Path) -> None
     (spec,) = couple.sources
     assert spec.type == "ical"
     assert spec.options["location"] == str((tmp_path / "feeds" / "town.ics").resolve())
+
+
+def test_a_cache_folder_resolves_against_the_profile_folder_or_home(tmp_path: Path) -> None:
+    text = MINIMAL + (
+        '\n[[sources]]\ntype = "ical"\nlocation = "https://example.org/a.ics"\n'
+        'cache_ttl = 60\ncache_dir = "cache"\n'
+        '\n[[sources]]\ntype = "ical"\nlocation = "b.ics"\ncache_ttl = 60\ncache_dir = "~/c"\n'
+    )
+    first, second = novelty.load_profile(write(tmp_path, text)).sources
+    assert first.options["location"] == "https://example.org/a.ics"
+    assert first.options["cache_dir"] == str((tmp_path / "cache").resolve())
+    assert second.options["cache_dir"] == str(Path.home() / "c")

@@ -12,7 +12,7 @@ from .errors import ProfileError
 from .models import Couple
 
 #: Source options that name a file; relative paths are resolved against the profile's folder.
-_PATH_OPTIONS = ("location", "path")
+_PATH_OPTIONS = ("location", "path", "cache_dir")
 
 
 def describe_validation_error(error: ValidationError, *, prefix: str) -> str:
@@ -27,13 +27,15 @@ def describe_validation_error(error: ValidationError, *, prefix: str) -> str:
 
 
 def _resolve_paths(data: dict[str, Any], folder: Path) -> None:
+    """Relative paths in `[[sources]]` are relative to the profile file; `~` is home."""
     for source in data.get("sources", []) or []:
         if not isinstance(source, dict):
             continue
         for key in _PATH_OPTIONS:
             value = source.get(key)
-            if isinstance(value, str) and "://" not in value and not Path(value).is_absolute():
-                source[key] = str((folder / value).resolve())
+            if isinstance(value, str) and "://" not in value:
+                path = Path(value).expanduser()
+                source[key] = str(path if path.is_absolute() else (folder / path).resolve())
 
 
 def _restructure_sources(data: dict[str, Any]) -> None:

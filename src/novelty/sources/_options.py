@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import math
-from pathlib import PurePath
+import os
+from pathlib import Path, PurePath
 from urllib.parse import urlsplit
 
 from ..errors import SourceError
@@ -43,3 +44,15 @@ def whole_number(option: str, value: object, low: int, high: int | None = None) 
         bounds = f"{low}-{high}" if high is not None else f">= {low}"
         raise SourceError(f"option {option!r} must be a whole number {bounds}, got {value!r}")
     return value
+
+
+def path_text(option: str, value: object, expected: str) -> str:
+    """`value`, a string or path, as a non-empty stripped string; `expected` says what it names."""
+    if not isinstance(value, str | os.PathLike) or not str(value).strip():
+        raise SourceError(f"option {option!r} must be {expected}, got {value!r}")
+    return str(os.fspath(value)).strip()
+
+
+def optional_folder(option: str, value: object) -> Path | None:
+    """`value` as a folder path with `~` expanded, or None when it is None."""
+    return None if value is None else Path(path_text(option, value, "a folder path")).expanduser()

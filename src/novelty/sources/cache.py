@@ -28,6 +28,9 @@ from typing import Final, NamedTuple
 
 from requests.structures import CaseInsensitiveDict
 
+from ..errors import SourceError
+from ._options import optional_folder, positive_number
+
 #: Headers about the body itself, kept with it. The others describe the moment or the
 #: session (Rate-Limit-*, Set-Cookie, Date) and would be stale or secret on disk.
 KEPT_HEADERS: Final = ("Content-Type", "Content-Language", "Last-Modified", "ETag")
@@ -128,3 +131,14 @@ class ResponseCache:
         except OSError:
             with contextlib.suppress(OSError):
                 os.unlink(temporary)
+
+
+def checked_cache(cache_ttl: object, cache_dir: object) -> ResponseCache | None:
+    """The cache a source's `cache_ttl` and `cache_dir` options ask for; None without a TTL."""
+    if cache_ttl is None:
+        if cache_dir is not None:
+            raise SourceError("option 'cache_dir' needs 'cache_ttl' (seconds to keep an answer)")
+        return None
+    return ResponseCache(
+        positive_number("cache_ttl", cache_ttl), optional_folder("cache_dir", cache_dir)
+    )

@@ -2,12 +2,12 @@
 
 Every HTTP request of every source goes through `HttpClient`, so there is one place that
 sets the User-Agent, bounds how long and how much we read, retries what is worth
-retrying, and keeps API keys out of every message.
+retrying, keeps API keys out of every message, and (when asked) answers a repeated GET
+from the on-disk cache of `cache.py`.
 """
 
 from __future__ import annotations
 
-import os
 import re
 import time
 from collections.abc import Mapping
@@ -22,7 +22,8 @@ from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
 from ..errors import SourceError
-from ._options import positive_number, whole_number
+from ._options import path_text, positive_number, whole_number
+from .cache import ResponseCache, request_key
 
 #: Largest answer or file a source reads, in bytes, unless told otherwise.
 DEFAULT_MAX_BYTES: Final = 10 * 1024 * 1024
@@ -88,9 +89,7 @@ def normalise_url(url: str) -> str:
 
 def checked_location(location: object) -> str:
     """The `location` option as a URL or path string, checked when a source is built."""
-    if not isinstance(location, str | os.PathLike) or not str(location).strip():
-        raise SourceError(f"option 'location' must be a URL or a file path, got {location!r}")
-    text = str(os.fspath(location)).strip()
+    text = path_text("location", location, "a URL or a file path")
     if is_url(text):
         normalise_url(text)
     return text
@@ -118,7 +117,11 @@ class _CappedRetry(Retry):
 
 @dataclass(frozen=True)
 class Response:
-    """A fully read HTTP answer: its body (at most `max_bytes`), headers and final URL."""
+    """A fully read HTTP answer: its body (at most `max_bytes`), headers and final URL.
+
+    The URL has its secrets redacted; for an answer read from the cache it is the URL
+    asked for, and the headers are those the cache keeps (`cache.KEPT_HEADERS`).
+    """
 
     content: bytes
     headers: Mapping[str, str]
@@ -140,6 +143,8 @@ class HttpClient:
         backoff_max: Longest sleep between two retries, in seconds.
         max_retry_after: Longest sleep a server's Retry-After header can ask for.
         max_bytes: Largest body or file read; larger ones raise SourceError.
+        cache: Where successful (2xx) answers are kept and served again, for the same
+            URL, query and headers, while they are fresh; None (the default) caches nothing.
     """
 
     def __init__(
@@ -151,6 +156,7 @@ class HttpClient:
         backoff_max: float = 4.0,
         max_retry_after: float = 10.0,
         max_bytes: int = DEFAULT_MAX_BYTES,
+        cache: ResponseCache | None = None,
     ) -> None:
         self.timeout = positive_number("timeout", timeout)
         self.retries = whole_number("retries", retries, 0)
@@ -158,6 +164,7 @@ class HttpClient:
         self.backoff_max = backoff_max
         self.max_retry_after = max_retry_after
         self.max_bytes = whole_number("max_bytes", max_bytes, 1)
+        self.cache = cache
 
     def _session(self) -> requests.Session:
         retry = _CappedRetry(
@@ -188,10 +195,21 @@ class HttpClient:
         params: Mapping[str, str] | None = None,
         headers: Mapping[str, str] | None = None,
     ) -> Response:
-        """GET `url` and read its whole body; any failure raises SourceError without secrets."""
+        """GET `url` and read its whole body; any failure raises SourceError without secrets.
+
+        With a cache, a fresh answer it holds for the same request is read from disk
+        instead, and a new 2xx answer is stored in it.
+        """
         url = normalise_url(url)
         place = where(url)
+        cache, key = self.cache, ""
         try:
+            if cache is not None:
+                asked = requests.Request("GET", url, params=params).prepare().url or url
+                key = request_key(asked, headers)
+                stored = cache.get(key)
+                if stored is not None and len(stored.content) <= self.max_bytes:
+                    return Response(stored.content, stored.headers, redact(asked))
             with (
                 self._session() as session,
                 session.get(
@@ -205,7 +223,10 @@ class HttpClient:
                 if answer.status_code >= 400:
                     reason = f" {answer.reason}" if answer.reason else ""
                     raise SourceError(f"{place}: HTTP {answer.status_code}{redact(reason)}")
-                return Response(self._body(answer, place), answer.headers, redact(answer.url))
+                content = self._body(answer, place)
+                if cache is not None and 200 <= answer.status_code < 300:
+                    cache.put(key, content, answer.headers)
+                return Response(content, answer.headers, redact(answer.url))
         except requests.Timeout:
             raise SourceError(f"{place}: no answer within {self.timeout:g} s") from None
         except requests.RequestException as exc:

@@ -26,6 +26,7 @@ from ._event import (
     with_place,
 )
 from ._options import checked_name, location_name
+from .cache import checked_cache
 from .http import DEFAULT_MAX_BYTES, HttpClient, checked_location
 
 _CONTENT_LINE: Final = re.compile(r"^[A-Za-z0-9-]+[;:]")
@@ -283,6 +284,9 @@ class ICalSource:
         timeout: Seconds to wait for the server (connect, each read, the whole body).
         retries: Retries on connection errors and 429/5xx answers.
         max_bytes: Largest feed read.
+        cache_ttl: Seconds a fetched feed is kept on disk and read from there instead of
+            the network; None (the default) fetches every time.
+        cache_dir: Folder of that cache; default `novelty/http` in the user's cache folder.
     """
 
     def __init__(
@@ -293,10 +297,13 @@ class ICalSource:
         timeout: float = 10.0,
         retries: int = 2,
         max_bytes: int = DEFAULT_MAX_BYTES,
+        cache_ttl: float | None = None,
+        cache_dir: str | os.PathLike[str] | None = None,
     ) -> None:
         self.location = checked_location(location)
         self.name = checked_name(name, location_name("ical", self.location))
-        self.http = HttpClient(timeout=timeout, retries=retries, max_bytes=max_bytes)
+        cache = checked_cache(cache_ttl, cache_dir)
+        self.http = HttpClient(timeout=timeout, retries=retries, max_bytes=max_bytes, cache=cache)
 
     def fetch(self, window: Window, near: Location | None) -> list[Activity]:
         """The feed's events in `window`; floating times are read in the couple's timezone."""

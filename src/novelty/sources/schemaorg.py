@@ -29,6 +29,7 @@ from ._event import (
     with_place,
 )
 from ._options import checked_name, location_name
+from .cache import checked_cache
 from .http import DEFAULT_MAX_BYTES, HttpClient, checked_location, is_url
 
 #: schema.org Event types -> (our category, tags, excitement). EventSeries is left out on
@@ -339,6 +340,9 @@ class SchemaOrgSource:
         timeout: Seconds to wait for the server (connect, each read, the whole body).
         retries: Retries on connection errors and 429/5xx answers.
         max_bytes: Largest page read.
+        cache_ttl: Seconds a fetched page is kept on disk and read from there instead of
+            the network; None (the default) fetches every time.
+        cache_dir: Folder of that cache; default `novelty/http` in the user's cache folder.
     """
 
     def __init__(
@@ -349,10 +353,13 @@ class SchemaOrgSource:
         timeout: float = 10.0,
         retries: int = 2,
         max_bytes: int = DEFAULT_MAX_BYTES,
+        cache_ttl: float | None = None,
+        cache_dir: str | os.PathLike[str] | None = None,
     ) -> None:
         self.location = checked_location(location)
         self.name = checked_name(name, location_name("schemaorg", self.location))
-        self.http = HttpClient(timeout=timeout, retries=retries, max_bytes=max_bytes)
+        cache = checked_cache(cache_ttl, cache_dir)
+        self.http = HttpClient(timeout=timeout, retries=retries, max_bytes=max_bytes, cache=cache)
 
     def fetch(self, window: Window, near: Location | None) -> list[Activity]:
         """The page's events in `window`; times without offset read in the couple's timezone."""

@@ -16,6 +16,7 @@ from ..errors import SourceError
 from ..models import Activity, Location, Window
 from ._event import convert_each, couple_timezone, event_id, labels, number, place, with_place
 from ._options import checked_name, positive_number, whole_number
+from .cache import checked_cache
 from .http import DEFAULT_MAX_BYTES, HttpClient
 
 API_KEY_ENV: Final = "TICKETMASTER_API_KEY"
@@ -200,8 +201,17 @@ def parse_ticketmaster(
     )
 
 
-def _utc(moment: dt.datetime) -> str:
-    return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+def _utc(moment: dt.datetime, *, up: bool = False) -> str:
+    """`moment` in UTC as the API wants it, rounded to the whole hour (down, or `up`).
+
+    Windows often start "now": rounded, the searches of one hour are the same request,
+    so a cache can answer them. `fetch` drops the events the wider search adds.
+    """
+    utc = moment.astimezone(dt.UTC)
+    hour = utc.replace(minute=0, second=0, microsecond=0)
+    if up and hour < utc:
+        hour += dt.timedelta(hours=1)
+    return hour.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 class TicketmasterSource:
@@ -217,6 +227,9 @@ class TicketmasterSource:
         name: Name shown in problems and on each event.
         retries: Retries on connection errors and 429/5xx answers (Retry-After honoured).
         max_bytes: Largest answer read per page.
+        cache_ttl: Seconds a fetched page of results is kept on disk and read from there
+            instead of the network; None (the default) fetches every time.
+        cache_dir: Folder of that cache; default `novelty/http` in the user's cache folder.
     """
 
     def __init__(
@@ -231,6 +244,8 @@ class TicketmasterSource:
         name: str = "ticketmaster",
         retries: int = 2,
         max_bytes: int = DEFAULT_MAX_BYTES,
+        cache_ttl: float | None = None,
+        cache_dir: str | os.PathLike[str] | None = None,
     ) -> None:
         key = api_key if api_key is not None else os.environ.get(API_KEY_ENV, "")
         if not isinstance(key, str) or not key.strip():
@@ -248,7 +263,8 @@ class TicketmasterSource:
         self.size = whole_number("size", size, 1, 200)
         self.max_pages = whole_number("max_pages", max_pages, 1)
         self.name = checked_name(name, "ticketmaster")
-        self.http = HttpClient(timeout=timeout, retries=retries, max_bytes=max_bytes)
+        cache = checked_cache(cache_ttl, cache_dir)
+        self.http = HttpClient(timeout=timeout, retries=retries, max_bytes=max_bytes, cache=cache)
 
     def fetch(self, window: Window, near: Location | None) -> list[Activity]:
         """Events within `radius_km` of `near` that start in `window`, page by page."""
@@ -261,7 +277,7 @@ class TicketmasterSource:
             "radius": f"{self.radius_km:g}",
             "unit": "km",
             "startDateTime": _utc(window.start),
-            "endDateTime": _utc(window.end),
+            "endDateTime": _utc(window.end, up=True),
             "size": str(self.size),
             "sort": "date,asc",
         }
@@ -279,7 +295,7 @@ class TicketmasterSource:
             quota = number(answer.headers.get("Rate-Limit-Available"))
             pause = LOW_QUOTA_PAUSE if quota is not None and quota < LOW_QUOTA else PAGE_INTERVAL
             page += 1
-        return events
+        return [e for e in events if e.starts_at and window.start <= e.starts_at <= window.end]
 
     def __repr__(self) -> str:
         return f"TicketmasterSource({self.name!r})"

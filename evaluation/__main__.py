@@ -14,9 +14,10 @@ from novelty import Recommender, Weights
 
 from .experiment import evaluate
 from .report import COLUMNS, notes, render, targets, verdicts
-from .simulator import simulate
+from .simulator import ROUTINE, simulate
 
 DEFAULT_OUT = Path(__file__).resolve().parent / "results.csv"
+LEGACY = "legacy"
 
 
 def _weight(text: str) -> tuple[str, str]:
@@ -24,6 +25,20 @@ def _weight(text: str) -> tuple[str, str]:
     if not sep or not name.strip() or not value.strip():
         raise argparse.ArgumentTypeError(f"expected NAME=VALUE, e.g. novelty=0.7; got {text!r}")
     return name.strip(), value.strip()
+
+
+def _routine(text: str) -> float | None:
+    if text.strip().lower() == LEGACY:
+        return None
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not 0 <= value <= 1:
+        raise argparse.ArgumentTypeError(
+            f"expected a share from 0 to 1 or {LEGACY!r}; got {text!r}"
+        )
+    return value
 
 
 def parse(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -35,6 +50,14 @@ def parse(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--couples", type=int, default=500, help="couples to simulate (500)")
     parser.add_argument("--seed", type=int, default=0, help="simulator seed (0)")
     parser.add_argument("--k", type=int, default=5, help="ideas per list (5)")
+    parser.add_argument(
+        "--routine",
+        type=_routine,
+        default=ROUTINE,
+        metavar="SHARE",
+        help=f"share of history outings drawn from ideas carrying a partner's interest "
+        f"({ROUTINE:g}); {LEGACY!r} = the original draw, p ∝ 0.05 + mean affinity",
+    )
     parser.add_argument(
         "--out", type=Path, default=DEFAULT_OUT, help="CSV file to write (evaluation/results.csv)"
     )
@@ -61,11 +84,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parse(argv)
     started = time.perf_counter()
     recommender = Recommender(weights=args.weights).prepare()
-    cases = simulate(recommender, args.couples, args.seed)
+    cases = simulate(recommender, args.couples, args.seed, routine=args.routine)
     table = evaluate(recommender, cases, k=args.k)
     elapsed = time.perf_counter() - started
     changed = args.weights.model_dump(exclude_defaults=True)
-    print(f"{args.couples} couples, seed {args.seed}, k={args.k}, weights {changed or 'default'}")
+    routine = LEGACY if args.routine is None else f"{args.routine:g}"
+    print(
+        f"{args.couples} couples, seed {args.seed}, k={args.k}, routine {routine}, "
+        f"weights {changed or 'default'}"
+    )
     print(render(table))
     args.out.parent.mkdir(parents=True, exist_ok=True)
     table.loc[:, list(COLUMNS)].to_csv(args.out, float_format="%.4f")

@@ -43,6 +43,7 @@ class Situation:
     done: NDArray[np.bool_]
     recent: NDArray[np.bool_]
     profile: NDArray[np.float64]
+    profile_labels: NDArray[np.float64]
     affinity: NDArray[np.float64]
 
 
@@ -100,8 +101,14 @@ def situation(recommender: Recommender, case: Case) -> Situation:
         ).to_numpy(),
         recent=r.frame_["id"].isin(recent_ids).to_numpy(),
         profile=profile.astype(np.float64),
+        profile_labels=label_sets(profile, r.space_.n_labels_),
         affinity=partner_affinities(r.matrix_, r.space_, couple).astype(np.float64),
     )
+
+
+def label_sets(vectors: NDArray[np.floating], labels: int) -> NDArray[np.float64]:
+    """0/1 rows of the tags and category each vector carries (the label block's columns)."""
+    return (np.asarray(vectors)[:, :labels] > 0).astype(np.float64)
 
 
 def methods(
@@ -175,6 +182,7 @@ def list_metrics(
     """Every per-list metric of one method's list for one couple."""
     rows = picks.rows
     vectors = units[rows]
+    labels = label_sets(vectors, recommender.space_.n_labels_)
     affinity = s.affinity[rows]
     fit_mean, fit_worse = metrics.partner_fit(affinity)
     budget = case.couple.budget
@@ -184,6 +192,7 @@ def list_metrics(
     return {
         "ideas": float(rows.size),
         "epd": metrics.epd(vectors, s.profile),
+        "epd_labels": metrics.epd(labels, s.profile_labels, metrics.jaccard_distances),
         "nearest": metrics.nearest_distance(vectors, s.profile),
         "ild": metrics.ild(vectors),
         "fit_mean": fit_mean,

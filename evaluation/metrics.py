@@ -1,10 +1,13 @@
 """Metrics of recommendation lists: EPD novelty, ILD, coverage, entropy and partner fit.
 
 Formulas from Vargas & Castells (RecSys 2011) and Castells, Hurley & Vargas (2022, ch. 16),
-as summarised in REFERENCES.md; every distance is the cosine distance 1 − a·b/(|a||b|).
+as summarised in REFERENCES.md; distances are cosine distances 1 − a·b/(|a||b|), except the
+label-set EPD, which uses the Jaccard distance 1 − a·b/(|a|²+|b|²−a·b).
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -32,13 +35,28 @@ def cosine_distances(a: ArrayLike, b: ArrayLike) -> Floats:
     return distances
 
 
-def epd(recommended: ArrayLike, profile: ArrayLike) -> float:
+def jaccard_distances(a: ArrayLike, b: ArrayLike) -> Floats:
+    """All pairwise Jaccard distances 1 − a·b/(|a|²+|b|²−a·b); on 0/1 rows (label sets) this
+    is 1 − |A∩B|/|A∪B|. Two all-zero rows are at distance 1, as for the cosine."""
+    left = np.atleast_2d(np.asarray(a, dtype=np.float64))
+    right = np.atleast_2d(np.asarray(b, dtype=np.float64))
+    dot = left @ right.T
+    union = (left * left).sum(axis=1)[:, np.newaxis] + (right * right).sum(axis=1) - dot
+    shared: Floats = np.divide(dot, union, out=np.zeros_like(dot), where=union > 0)
+    return 1.0 - shared
+
+
+def epd(
+    recommended: ArrayLike,
+    profile: ArrayLike,
+    distance: Callable[[ArrayLike, ArrayLike], Floats] = cosine_distances,
+) -> float:
     """Expected profile distance: mean over recommended items of their mean distance to the
     profile items (no rank discount, every item relevant). NaN when either side is empty."""
     left, right = np.asarray(recommended), np.asarray(profile)
     if left.size == 0 or right.size == 0:
         return float("nan")
-    return float(cosine_distances(left, right).mean())
+    return float(distance(left, right).mean())
 
 
 def nearest_distance(recommended: ArrayLike, profile: ArrayLike) -> float:

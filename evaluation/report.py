@@ -14,6 +14,7 @@ COLUMNS = (
     "lists",
     "ideas",
     "epd",
+    "epd_labels",
     "nearest",
     "ild",
     "coverage",
@@ -77,8 +78,10 @@ def targets(table: pd.DataFrame, *, couples: int, k: int) -> list[Target]:
 
 
 def notes(table: pd.DataFrame) -> str:
-    """Context for the EPD target: its ceiling here, and the nearest-outing ratio."""
+    """Context for the EPD target: its ceiling here, the nearest-outing ratio and EPD with
+    the Jaccard distance on label sets."""
     epd, nearest = table["epd"].astype(float), table["nearest"].astype(float)
+    labels = table["epd_labels"].astype(float)
     base = "interest-only"
     return "\n".join(
         [
@@ -86,6 +89,9 @@ def notes(table: pd.DataFrame) -> str:
             f"{epd[EPD_BOUND] / epd[base]:.3f}x {base}; 1.3x would need {1.3 * epd[base]:.4f}",
             f"INFO  nearest-outing distance: {nearest[OURS]:.4f} vs {nearest[base]:.4f} = "
             f"{nearest[OURS] / nearest[base]:.3f}x {base}",
+            f"INFO  EPD, Jaccard on labels: {labels[OURS]:.4f} vs {labels[base]:.4f} = "
+            f"{labels[OURS] / labels[base]:.3f}x {base} (the {EPD_BOUND} list: "
+            f"{labels[EPD_BOUND] / labels[base]:.3f}x)",
         ]
     )
 

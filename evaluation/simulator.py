@@ -58,8 +58,12 @@ MAX_OUTINGS = 30
 #: Chance that a history also holds a few free-text outings.
 FREE_TEXT_CHANCE = 0.3
 #: Weight of an idea neither partner cares for when drawing the history, against their
-#: mean affinity (about 0.3–0.85 for ideas that carry an interest).
+#: mean affinity (about 0.3–0.85 for ideas that carry an interest): the original history
+#: model, kept as `routine=None` (`--routine legacy`).
 HISTORY_BASE = 0.05
+#: Default share of catalog outings drawn from ideas that carry at least one partner's
+#: interest; the rest are one-offs from outside them (an assumption, see README.md).
+ROUTINE = 0.9
 #: Spread of a rating around the fit-driven expectation, in stars.
 RATING_NOISE = 0.75
 
@@ -112,22 +116,51 @@ def _partner_interests(
     )
 
 
+def outing_chances(fondness: np.ndarray, routine: float | None) -> np.ndarray:
+    """Per catalog idea, the chance that a catalog outing of the history is that idea.
+
+    `fondness` is the partners' mean affinity per idea. With `routine` r, a share r of the
+    outings goes to the ideas carrying at least one partner's interest (fondness > 0), in
+    proportion to fondness, and 1 − r spreads evenly over the other ideas. `None` is the
+    original model, p ∝ HISTORY_BASE + fondness, whose share varies by couple.
+    """
+    chances: np.ndarray
+    if routine is None:
+        # Kept exactly as it was (float32 arithmetic included), so old runs reproduce.
+        chances = (HISTORY_BASE + fondness) / (HISTORY_BASE + fondness).sum()
+        return chances
+    if not 0 <= routine <= 1:
+        raise ValueError(f"routine must be between 0 and 1, got {routine}")
+    fond = np.asarray(fondness, dtype=np.float64)
+    liked = fond > 0
+    if not liked.any() or liked.all():
+        # Only one side exists: nothing to share between.
+        weights = fond if liked.any() else np.ones_like(fond)
+        chances = weights / weights.sum()
+        return chances
+    chances = np.where(liked, routine * fond / fond[liked].sum(), (1 - routine) / (~liked).sum())
+    chances /= chances.sum()
+    return chances
+
+
 def _history(
     rng: np.random.Generator,
     recommender: Recommender,
     fondness: np.ndarray,
     today: dt.date,
+    routine: float | None,
 ) -> tuple[Outing, ...]:
     """0–30 outings drawn towards what the couple likes, rated by how well each fitted.
 
     Sometimes up to three of them are free-text outings, which people log when they
-    remember them fondly (rated 3–5).
+    remember them fondly (rated 3–5). `routine` only changes which ideas are drawn: the
+    draw takes as many random numbers whatever the chances, so every other part of the
+    couple stays the same.
     """
     size = int(rng.integers(0, MAX_OUTINGS + 1))
     free = min(int(rng.integers(1, 4)), size) if rng.random() < FREE_TEXT_CHANCE else 0
     dates = [today - dt.timedelta(days=int(d)) for d in rng.integers(1, HISTORY_DAYS + 1, size)]
-    p = (HISTORY_BASE + fondness) / (HISTORY_BASE + fondness).sum()
-    rows = rng.choice(fondness.size, size=size - free, p=p)
+    rows = rng.choice(fondness.size, size=size - free, p=outing_chances(fondness, routine))
     noise = rng.normal(0, RATING_NOISE, rows.size)
     stars = np.clip(np.rint(1 + 4 * fondness[rows] + noise), 1, 5).astype(int)
     outings = [
@@ -168,7 +201,13 @@ def _dislike(rng: np.random.Generator, tastes: Tastes, interests: dict[str, floa
     return options[int(rng.integers(len(options)))]
 
 
-def _case(index: int, rng: np.random.Generator, recommender: Recommender, tastes: Tastes) -> Case:
+def _case(
+    index: int,
+    rng: np.random.Generator,
+    recommender: Recommender,
+    tastes: Tastes,
+    routine: float | None,
+) -> Case:
     """The couple number `index`, drawn from its own random stream."""
     city, lat, lon, timezone = CITIES[int(rng.integers(len(CITIES)))]
     home = Location(lat=lat, lon=lon, city=city, timezone=timezone)
@@ -195,19 +234,25 @@ def _case(index: int, rng: np.random.Generator, recommender: Recommender, tastes
     couple = Couple(
         name=f"couple-{index:04d}",
         partners=partners,
-        history=_history(rng, recommender, affinity.mean(axis=1), now.date()),
+        history=_history(rng, recommender, affinity.mean(axis=1), now.date(), routine),
         home=home,
         budget=Budget(per_outing=float(5 * rng.integers(4, 41))),
     )
     return Case(couple=couple, now=now, seed=int(rng.integers(2**31)))
 
 
-def simulate(recommender: Recommender, couples: int, seed: int) -> list[Case]:
-    """`couples` reproducible couples: the same seed gives the same couples."""
+def simulate(
+    recommender: Recommender, couples: int, seed: int, routine: float | None = ROUTINE
+) -> list[Case]:
+    """`couples` reproducible couples: the same seed gives the same couples.
+
+    `routine` is the share of catalog outings drawn from ideas carrying an interest of either
+    partner (`outing_chances`); None draws them as the original model did.
+    """
     recommender.prepare()
     drawn_from = tastes(recommender.frame_)
     streams = np.random.SeedSequence(seed).spawn(couples)
     return [
-        _case(i, np.random.default_rng(stream), recommender, drawn_from)
+        _case(i, np.random.default_rng(stream), recommender, drawn_from, routine)
         for i, stream in enumerate(streams)
     ]

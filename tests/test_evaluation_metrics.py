@@ -1,4 +1,5 @@
-"""The evaluation's list metrics give the textbook values on small hand-made vectors."""
+"""The evaluation's list metrics give the textbook values on small hand-made vectors, and the
+simulator's routine parameter moves histories towards the couples' interests."""
 
 from __future__ import annotations
 
@@ -6,7 +7,10 @@ import math
 
 import numpy as np
 import pytest
-from evaluation import metrics
+from evaluation import metrics, simulator
+
+from novelty import Recommender
+from novelty.scoring import partner_affinities
 
 X = [1.0, 0.0]
 Y = [0.0, 1.0]
@@ -80,3 +84,69 @@ def test_each_partner_must_reach_the_threshold_on_some_idea() -> None:
     assert metrics.every_partner_matched([[0.9, 0.0], [0.0, 0.3]], threshold=0.25)
     assert not metrics.every_partner_matched([[0.9, 0.2], [0.8, 0.1]], threshold=0.25)
     assert not metrics.every_partner_matched(np.zeros((0, 2)))
+
+
+def test_jaccard_distance_of_label_sets() -> None:
+    # {a, b} vs {b, c}: one shared of three; {a} vs itself 0; two empty sets 1.
+    distances = metrics.jaccard_distances([[1, 1, 0], [1, 0, 0]], [[0, 1, 1], [1, 0, 0]])
+    np.testing.assert_allclose(distances, [[1 - 1 / 3, 1 - 1 / 2], [1.0, 0.0]])
+    np.testing.assert_allclose(metrics.jaccard_distances([[0, 0]], [[0, 0]]), [[1.0]])
+
+
+def test_epd_takes_another_distance() -> None:
+    # {a} to ({a}, {a, b}) = 0, 1/2.
+    assert metrics.epd([[1, 0]], [[1, 0], [1, 1]], metrics.jaccard_distances) == pytest.approx(0.25)
+
+
+FONDNESS = np.array([0.0, 0.0, 0.0, 0.2, 0.6], dtype=np.float32)
+
+
+def test_routine_is_the_share_of_chances_on_ideas_that_carry_an_interest() -> None:
+    chances = simulator.outing_chances(FONDNESS, 0.9)
+    assert chances.sum() == pytest.approx(1.0)
+    assert chances[3:].sum() == pytest.approx(0.9)
+    assert chances[4] == pytest.approx(3 * chances[3])  # in proportion to fondness inside
+    np.testing.assert_allclose(chances[:3], 0.1 / 3)  # evenly outside
+    assert simulator.outing_chances(FONDNESS, 1.0)[:3].sum() == 0.0
+
+
+def test_legacy_routine_keeps_the_original_draw() -> None:
+    legacy = (simulator.HISTORY_BASE + FONDNESS) / (simulator.HISTORY_BASE + FONDNESS).sum()
+    np.testing.assert_array_equal(simulator.outing_chances(FONDNESS, None), legacy)
+    with pytest.raises(ValueError, match="routine"):
+        simulator.outing_chances(FONDNESS, 1.5)
+
+
+def _catalog_outings(cases: list[simulator.Case]) -> list[str]:
+    return [o.activity_id for c in cases for o in c.couple.history if o.activity_id]
+
+
+def _all_but_the_ideas(case: simulator.Case) -> tuple[object, ...]:
+    couple = case.couple
+    return case.seed, case.now, couple.partners, couple.budget, [o.date for o in couple.history]
+
+
+def _interest_share(recommender: Recommender, cases: list[simulator.Case]) -> float:
+    carried = []
+    for case in cases:
+        affinity = partner_affinities(recommender.matrix_, recommender.space_, case.couple)
+        rows = recommender.ids_.get_indexer(_catalog_outings([case]))
+        carried.extend((affinity[rows].max(axis=1) > 0).tolist())
+    return float(np.mean(carried))
+
+
+def test_more_routine_draws_more_outings_from_the_couples_interests(
+    recommender: Recommender,
+) -> None:
+    low, high = (simulator.simulate(recommender, 40, seed=3, routine=r) for r in (0.3, 1.0))
+    assert _interest_share(recommender, high) == 1.0
+    assert 0.2 < _interest_share(recommender, low) < 0.45
+    # Only which ideas were done changes: partners, dates, budgets and seeds stay.
+    assert [_all_but_the_ideas(c) for c in low] == [_all_but_the_ideas(c) for c in high]
+
+
+def test_routine_histories_are_the_same_under_a_seed(recommender: Recommender) -> None:
+    first, again = (simulator.simulate(recommender, 12, seed=5, routine=0.9) for _ in range(2))
+    assert [c.couple for c in first] == [c.couple for c in again]
+    longer = simulator.simulate(recommender, 20, seed=5, routine=0.9)
+    assert [c.couple for c in longer[:12]] == [c.couple for c in first]

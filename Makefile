@@ -26,7 +26,7 @@ weekend: $(CORE)  ## print this weekend's ideas for examples/couple.toml (no net
 lint: $(DEV)  ## ruff (lint + format check) and mypy --strict
 	$(BIN)/ruff check $(LINTED)
 	$(BIN)/ruff format --check $(LINTED)
-	$(BIN)/mypy src
+	$(BIN)/mypy src evaluation benchmarks
 
 docs: $(DEV)  ## build the documentation site into site/ (strict: warnings fail)
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet --site-dir site

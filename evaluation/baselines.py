@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
+import pandas as pd
 from numpy.typing import NDArray
 
 from novelty import Couple, Recommender
@@ -31,7 +32,7 @@ def ranked_ideas(eligible: NDArray[np.bool_], scores: NDArray[np.floating], k: i
 def popularity(recommender: Recommender, couples: Sequence[Couple]) -> NDArray[np.float64]:
     """Per catalog row, how often it appears in all the couples' histories."""
     ids = [o.activity_id for c in couples for o in c.history if o.activity_id]
-    rows = recommender.ids_.get_indexer(ids)
+    rows = recommender.ids_.get_indexer(pd.Index(ids))
     counts = np.bincount(rows[rows >= 0], minlength=len(recommender.ids_))
     return counts.astype(np.float64)
 

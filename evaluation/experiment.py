@@ -122,7 +122,8 @@ def methods(
 
     def ours(case: Case, s: Situation, k: int) -> Picks:
         recs = recommender.recommend(case.couple, when=WHEN, k=k, now=case.now, seed=case.seed)
-        rows = recommender.ids_.get_indexer([r.activity.id for r in recs]).astype(np.int64)
+        ids = pd.Index([r.activity.id for r in recs])
+        rows = recommender.ids_.get_indexer(ids).astype(np.int64)
         starts = pd.DatetimeIndex([r.starts_at for r in recs], tz="UTC")
         return Picks(rows, starts)
 

@@ -13,6 +13,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from .catalog import bundled_data
+from .lookup import remembered
 
 if TYPE_CHECKING:
     from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
@@ -115,13 +116,7 @@ class ItemSpace:
         """`transform` for outings known only by words, remembered: a couple's history comes
         back on every call, and scikit-learn's transform costs milliseconds however short."""
         key = (tuple(labels), tuple(texts))
-        known = self.outings_.get(key)
-        if known is None:
-            known = self.transform(labels, texts)
-            if len(self.outings_) >= _MEMORY:
-                self.outings_.clear()
-            self.outings_[key] = known
-        return known
+        return remembered(self.outings_, key, lambda: self.transform(labels, texts), _MEMORY)
 
     def transform_frame(self, frame: pd.DataFrame) -> sp.csr_matrix:
         """Raw item matrix of a candidates frame."""
@@ -135,21 +130,17 @@ class ItemSpace:
     def query_terms(self, label: str) -> tuple[np.ndarray, np.ndarray]:
         """Columns and weights matching an interest or dislike: its label, else its words'
         tf-idf. Remembered per label, as the same couple's labels come back on every call."""
-        known = self.terms_.get(label)
-        if known is None:
-            column = self.label_column(label)
-            if column is not None:
-                known = (np.array([column], dtype=np.int64), np.ones(1, dtype=np.float32))
-            else:
-                words = self.text_.transform([label.replace("-", " ")])
-                known = (
-                    np.asarray(words.indices, dtype=np.int64) + self.n_labels_,
-                    np.asarray(words.data, dtype=np.float32),
-                )
-            if len(self.terms_) >= _MEMORY:
-                self.terms_.clear()
-            self.terms_[label] = known
-        return known
+        return remembered(self.terms_, label, lambda: self._terms(label), _MEMORY)
+
+    def _terms(self, label: str) -> tuple[np.ndarray, np.ndarray]:
+        column = self.label_column(label)
+        if column is not None:
+            return np.array([column], dtype=np.int64), np.ones(1, dtype=np.float32)
+        words = self.text_.transform([label.replace("-", " ")])
+        return (
+            np.asarray(words.indices, dtype=np.int64) + self.n_labels_,
+            np.asarray(words.data, dtype=np.float32),
+        )
 
     def query(self, label: str) -> np.ndarray:
         """Dense column vector matching one interest or dislike: its label, else its words."""

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from .catalog import ALL_SEASONS, SEASON_BITS
-from .lookup import NAT, RowLookup
+from .lookup import NAT, RowLookup, remembered
 from .models import Budget, Location, Window
 
 #: Parts of the day in local time: (earliest suggested start, end of the part).
@@ -110,13 +110,13 @@ def haversine_km(lat: np.ndarray, lon: np.ndarray, home: Location) -> np.ndarray
 
 def placed_km(lookup: RowLookup, near: Location) -> tuple[np.ndarray, np.ndarray]:
     """The rows that have a place and are not online, and their km from `near`."""
-    rows, key = lookup.placed, (near.lat, near.lon)
-    km = lookup.km_from.get(key)
-    if km is None:
-        km = haversine_km(lookup.numbers["lat"][rows], lookup.numbers["lon"][rows], near)
-        if len(lookup.km_from) >= 8:
-            lookup.km_from.clear()
-        lookup.km_from[key] = km
+    rows = lookup.placed
+    km = remembered(
+        lookup.km_from,
+        (near.lat, near.lon),
+        lambda: haversine_km(lookup.numbers["lat"][rows], lookup.numbers["lon"][rows], near),
+        8,
+    )
     return rows, km
 
 

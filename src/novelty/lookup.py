@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -26,6 +26,19 @@ NUMBERS: dict[str, type[np.generic]] = {
     "interactive": np.float32,
     "online": np.bool_,
 }
+
+
+K = TypeVar("K", bound=Hashable)
+V = TypeVar("V")
+
+
+def remembered(memory: dict[K, V], key: K, make: Callable[[], V], size: int) -> V:
+    """`memory[key]`, made on first use; the memory is emptied when it holds `size` entries."""
+    if key not in memory:
+        if len(memory) >= size:
+            memory.clear()
+        memory[key] = make()
+    return memory[key]
 
 
 def _cells(column: pd.Series) -> Any:

@@ -12,12 +12,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from .catalog import (
-    activities_to_frame,
-    as_candidates,
-    load_catalog,
-    row_to_activity,
-)
+from .catalog import activities_to_frame, as_candidates, load_catalog, row_to_activity
 from .diversify import idea_similarity, rerank, top_m
 from .errors import BudgetError, SourceError
 from .explain import (
@@ -74,7 +69,6 @@ class Recommender:
         self.matrix_ = self.space_.fit_transform(frame)
         self.norms_ = self.space_.row_norms(self.matrix_)
         self.lookup_ = RowLookup.of(frame, self.matrix_)
-        self.ids_ = self.lookup_.ids
         tag_rows = (
             frame[["tags", "category"]].assign(tag=frame["tags"].str.split(";")).explode("tag")
         )
@@ -82,6 +76,11 @@ class Recommender:
             tag_rows.groupby("tag")["category"].agg(lambda c: c.value_counts().index[0]).to_dict()
         )
         return self
+
+    @property
+    def ids_(self) -> pd.Index:
+        """The prepared catalog's ids, in row order."""
+        return self.lookup_.ids
 
     def _catalog_categories(self, categories: pd.Series) -> pd.Series:
         """Events' own categories ("concert", "Music") as the catalog's, via the shared tags."""
@@ -198,8 +197,8 @@ class Recommender:
         numbers = components.to_numpy()[picks]
         places = list(zip(picks.tolist(), chosen.tolist(), strict=True))
         ideas = [
-            self._explain(rank, at, record, values, best, scored, couple, budget, near, seed)
-            for rank, (at, record, values, best) in enumerate(
+            self._explain(rank, at, record, values, strongest, scored, couple, budget, near, seed)
+            for rank, (at, record, values, strongest) in enumerate(
                 zip(places, records, numbers, interests, strict=True), start=1
             )
         ]

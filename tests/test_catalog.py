@@ -14,7 +14,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 
 import novelty
 from novelty import CatalogError
-from novelty.catalog import CSV_COLUMNS, bundled_data, parse_catalog
+from novelty.catalog import CSV_COLUMNS, as_candidates, bundled_data, parse_catalog
 from novelty.features import synonyms
 
 
@@ -172,3 +172,18 @@ def test_junk_text_raises_only_catalog_errors(junk: str) -> None:
 
 def test_no_synonym_rewrites_a_catalog_category(catalog: pd.DataFrame) -> None:
     assert not set(synonyms()) & set(catalog["category"])
+
+
+def test_an_app_frame_keeps_its_numbers_and_is_checked_by_row(catalog: pd.DataFrame) -> None:
+    frame = catalog[list(CSV_COLUMNS)].head(3).copy()
+    frame["duration_minutes"] = [90.0, np.nan, 30.0]
+    frame["excitement"] = [1, 5, 3]
+    parsed = as_candidates(frame)
+    assert parsed["duration_minutes"].isna().tolist() == [False, True, False]
+    assert parsed["excitement"].tolist() == [1, 5, 3]
+    frame.loc[2, "cost_min"] = -4.0
+    with pytest.raises(CatalogError, match=r"catalog frame, row 2, column 'cost_min'"):
+        as_candidates(frame)
+    frame.loc[2, "cost_min"] = np.nan
+    with pytest.raises(CatalogError, match=r"row 2, column 'cost_min': expected a number >= 0"):
+        as_candidates(frame)

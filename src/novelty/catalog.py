@@ -146,10 +146,12 @@ def _check(frame: pd.DataFrame, where: _Where, column: str, ok: pd.Series, expec
 
 def _numbers(frame: pd.DataFrame, where: _Where, column: str, *, allow_empty: bool) -> pd.Series:
     raw = frame[column]
-    values = pd.to_numeric(raw.where(raw != "", None), errors="coerce").astype(float)
+    # Text read from a file, or numbers given by an app (NaN for none).
+    empty = raw.isna() | (raw == "")
+    values = pd.to_numeric(raw.mask(empty), errors="coerce").astype(float)
     ok = (values >= 0) & np.isfinite(values)
     if allow_empty:
-        ok |= raw == ""
+        ok |= empty
     _check(frame, where, column, ok, "a number >= 0" + (" or empty" if allow_empty else ""))
     return values
 
@@ -279,6 +281,11 @@ def _as_text(column: pd.Series) -> pd.Series:
     return pd.Series(np.append(text, "")[codes], index=column.index, dtype=object)
 
 
+def _is_number(column: pd.Series) -> bool:
+    dtype = column.dtype
+    return pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype)
+
+
 def as_candidates(frame: pd.DataFrame) -> pd.DataFrame:
     """Check a ready-made candidates frame (e.g. built by an app) and complete its schema.
 
@@ -288,7 +295,14 @@ def as_candidates(frame: pd.DataFrame) -> pd.DataFrame:
     if missing:
         raise CatalogError(f"catalog frame: missing column(s) {', '.join(missing)}")
     given = frame.reset_index(drop=True)
-    text = pd.DataFrame({c: _as_text(given[c]) for c in CSV_COLUMNS if c in given})
+    # Numbers stay numbers: written out and parsed back they would cost a pass per row.
+    text = pd.DataFrame(
+        {
+            c: given[c] if _is_number(given[c]) else _as_text(given[c])
+            for c in CSV_COLUMNS
+            if c in given
+        }
+    )
     for column, default in _DEFAULTS.items():
         if column not in text:
             text[column] = default

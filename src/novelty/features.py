@@ -6,7 +6,7 @@ import csv
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
-from typing import TYPE_CHECKING, NamedTuple
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -14,13 +14,13 @@ import scipy.sparse as sp
 
 from .catalog import bundled_data
 from .lookup import remembered
-
-if TYPE_CHECKING:
-    from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
+from .vocabulary import Labels, Words
 
 #: Weight of the label block (tags + category) against the text block in similarities.
 LABEL_WEIGHT = 1.0
 TEXT_WEIGHT = 0.5
+#: Most frequent words kept as columns.
+MAX_WORDS = 20_000
 #: Entries a fitted ItemSpace remembers (query terms, free-text outings) before it forgets.
 _MEMORY = 4096
 
@@ -36,14 +36,10 @@ def synonyms() -> dict[str, str]:
 def canonical(label: str) -> str:
     """A label in the catalog's vocabulary when a synonym is known, else unchanged.
 
-    Cached: preparing a catalog asks this once per label of every item, from few labels.
+    Cached: the same few labels come back in every catalog, event and profile.
     """
     key = "-".join(label.strip().lower().replace("_", " ").split())
     return synonyms().get(key, key)
-
-
-def _split_labels(joined: str) -> list[str]:
-    return [canonical(part) for part in joined.split(";") if part]
 
 
 def label_strings(frame: pd.DataFrame) -> pd.Series:
@@ -66,8 +62,8 @@ class ItemSpace:
     into the same space, so one matrix product scores everything.
     """
 
-    labels_: CountVectorizer = field(init=False)
-    text_: TfidfVectorizer = field(init=False)
+    labels_: Labels = field(init=False)
+    text_: Words = field(init=False)
     n_labels_: int = field(init=False)
     column_weights_: np.ndarray = field(init=False)
     terms_: dict[str, tuple[np.ndarray, np.ndarray]] = field(init=False, default_factory=dict)
@@ -80,23 +76,16 @@ class ItemSpace:
 
         One pass over the text: fitting and then transforming would tokenise it twice.
         """
-        # Imported here: scikit-learn takes longer to import than the rest of novelty.
-        from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
-
-        self.labels_ = CountVectorizer(
-            tokenizer=_split_labels, token_pattern=None, lowercase=False, binary=True
-        )
+        self.labels_ = Labels(canonical)
         # The synonyms' tags are in the vocabulary even when no item carries them yet.
-        every = pd.concat([label_strings(frame), pd.Series(list(synonyms().values()))])
-        labels = self.labels_.fit_transform(every)[: len(frame)]
-        self.text_ = TfidfVectorizer(
-            stop_words="english", sublinear_tf=True, max_features=20_000, dtype=np.float32
+        labels = self.labels_.fit_transform(
+            label_strings(frame).tolist(), extra=list(synonyms().values())
         )
-        text = self.text_.fit_transform(text_strings(frame))
-        self.n_labels_ = len(self.labels_.vocabulary_)
-        n_words = len(self.text_.vocabulary_)
+        self.text_ = Words(MAX_WORDS)
+        text = self.text_.fit_transform(text_strings(frame).tolist())
+        self.n_labels_ = len(self.labels_)
         self.column_weights_ = np.concatenate(
-            [np.full(self.n_labels_, LABEL_WEIGHT), np.full(n_words, TEXT_WEIGHT)]
+            [np.full(self.n_labels_, LABEL_WEIGHT), np.full(len(self.text_), TEXT_WEIGHT)]
         ).astype(np.float32)
         return _items(labels, text)
 
@@ -124,7 +113,7 @@ class ItemSpace:
 
     def label_column(self, label: str) -> int | None:
         """Column of a label (after synonyms), or None if no item carries it."""
-        column = self.labels_.vocabulary_.get(canonical(label))
+        column = self.labels_.columns_.get(canonical(label))
         return None if column is None else int(column)
 
     def query_terms(self, label: str) -> tuple[np.ndarray, np.ndarray]:
@@ -175,8 +164,8 @@ class ItemSpace:
 def _items(labels: sp.spmatrix, text: sp.spmatrix) -> sp.csr_matrix:
     """Label counts and tf-idf rows side by side, as the float32 item matrix."""
     matrix = sp.csr_matrix(sp.hstack([labels.astype(np.float32), text]), dtype=np.float32)
-    # fit_transform leaves the words of a row in another order than transform; one order
-    # keeps every sum over a row, so every score, the same to the last bit.
+    # Columns in order within every row: one order keeps every sum over a row, so every
+    # score, the same to the last bit.
     matrix.sort_indices()
     return matrix
 

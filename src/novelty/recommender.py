@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -69,12 +70,6 @@ class Recommender:
         self.matrix_ = self.space_.fit_transform(frame)
         self.norms_ = self.space_.row_norms(self.matrix_)
         self.lookup_ = RowLookup.of(frame, self.matrix_)
-        tag_rows = (
-            frame[["tags", "category"]].assign(tag=frame["tags"].str.split(";")).explode("tag")
-        )
-        self.category_of_tag_ = (
-            tag_rows.groupby("tag")["category"].agg(lambda c: c.value_counts().index[0]).to_dict()
-        )
         return self
 
     @property
@@ -82,11 +77,21 @@ class Recommender:
         """The prepared catalog's ids, in row order."""
         return self.lookup_.ids
 
+    @cached_property
+    def _category_of_tag(self) -> dict[str, str]:
+        """Each tag's most common category in the catalog (made when events first come)."""
+        frame = self.frame_
+        tag_rows = frame[["category"]].assign(tag=frame["tags"].str.split(";")).explode("tag")
+        counts = (
+            tag_rows.groupby(["tag", "category"]).size().sort_values(ascending=False, kind="stable")
+        )
+        return {tag: category for tag, category in counts.index[::-1]}
+
     def _catalog_categories(self, categories: pd.Series) -> pd.Series:
         """Events' own categories ("concert", "Music") as the catalog's, via the shared tags."""
-        known = set(self.frame_["category"])
+        known = set(self.lookup_.values["category"])
         return categories.map(
-            lambda c: c if c in known else self.category_of_tag_.get(canonical(c), c)
+            lambda c: c if c in known else self._category_of_tag.get(canonical(c), c)
         )
 
     def recommend(

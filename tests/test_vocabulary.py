@@ -1,0 +1,102 @@
+"""The column-at-a-time vocabularies agree with scikit-learn's vectorisers, whatever the text."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
+
+from novelty.features import canonical
+from novelty.vocabulary import Labels, Words
+
+#: Words, stop words, digits, one-letter words, punctuation, accents, the break character.
+_TEXT = st.lists(
+    st.one_of(
+        st.sampled_from(["jazz", "the", "Jazz", "a", "x1", "café", "über", "42", "don't"]),
+        st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=8),
+        st.sampled_from([" ", ". ", "\n", "\x00", "—", "_", ";"]),
+    ),
+    max_size=12,
+).map("".join)
+
+
+def _sklearn_tfidf(texts: list[str]) -> tuple[list[str], sp.csr_matrix] | None:
+    vectoriser = TfidfVectorizer(stop_words="english", sublinear_tf=True, dtype=np.float32)
+    try:
+        matrix = vectoriser.fit_transform(texts)
+    except ValueError:  # scikit-learn refuses a corpus without one usable word
+        return None
+    return sorted(vectoriser.vocabulary_), matrix
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_TEXT, min_size=1, max_size=8))
+def test_words_match_tfidf_vectorizer(texts: list[str]) -> None:
+    ours = Words(max_words=10_000)
+    rows = ours.fit_transform(texts)
+    expected = _sklearn_tfidf(texts)
+    if expected is None:
+        assert len(ours) == 0
+        assert rows.shape == (len(texts), 0)
+        return
+    vocabulary, matrix = expected
+    assert list(ours.words_) == vocabulary
+    np.testing.assert_allclose(rows.toarray(), matrix.toarray(), atol=1e-6)
+    # A text transformed alone lands on the same row as in the whole corpus.
+    alone = sp.vstack([ours.transform([text]) for text in texts])
+    np.testing.assert_allclose(alone.toarray(), rows.toarray(), atol=1e-6)
+
+
+def test_words_keep_the_most_frequent() -> None:
+    texts = ["kayak kayak kayak pottery pottery tango", "kayak pottery salsa"]
+    words = Words(max_words=2)
+    rows = words.fit_transform(texts)
+    assert list(words.words_) == ["kayak", "pottery"]
+    assert rows.shape == (2, 2)
+    assert np.allclose(sp.linalg.norm(rows, axis=1), 1.0)
+
+
+def test_words_unknown_and_empty_texts() -> None:
+    words = Words(max_words=100)
+    words.fit_transform(["salsa night", "kayak trip"])
+    assert words.transform([]).shape == (0, 4)
+    assert words.transform(["", "nothing known here"]).nnz == 0
+
+
+#: Label lists; the break character is left out: inside a label it is read as a space.
+_LABELS = st.lists(_TEXT.map(lambda text: text.replace("\x00", "")), max_size=4).map(";".join)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(_LABELS, min_size=1, max_size=8))
+def test_labels_match_count_vectorizer(strings: list[str]) -> None:
+    def split(joined: str) -> list[str]:
+        return [label for part in joined.split(";") if part and (label := canonical(part))]
+
+    vectoriser = CountVectorizer(tokenizer=split, token_pattern=None, lowercase=False, binary=True)
+    ours = Labels(canonical)
+    rows = ours.fit_transform(strings, extra=["live-music"])
+    expected = vectoriser.fit_transform([*strings, "live-music"])[: len(strings)]
+    assert sorted(ours.columns_, key=ours.columns_.__getitem__) == sorted(vectoriser.vocabulary_)
+    assert (rows != expected).nnz == 0
+    assert (ours.transform(strings) != rows).nnz == 0
+
+
+def test_labels_use_synonyms() -> None:
+    labels = Labels(canonical)
+    labels.fit_transform(["live-music;outdoors"])
+    row = labels.transform(["Concert"])
+    assert row.nnz == 1
+    assert row.indices[0] == labels.columns_["live-music"]
+
+
+@pytest.mark.parametrize("texts", [["a\x00b c\x00d"], ["x", "\x00\x00", "yz"]])
+def test_break_character_inside_a_text(texts: list[str]) -> None:
+    expected = _sklearn_tfidf(texts)
+    rows = Words(max_words=100).fit_transform(texts)
+    assert rows.shape[0] == len(texts)
+    if expected is not None:
+        np.testing.assert_allclose(rows.toarray(), expected[1].toarray(), atol=1e-6)

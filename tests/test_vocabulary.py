@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 
+from novelty import vocabulary
 from novelty.features import canonical
 from novelty.vocabulary import Labels, Words
 
@@ -100,3 +101,33 @@ def test_break_character_inside_a_text(texts: list[str]) -> None:
     assert rows.shape[0] == len(texts)
     if expected is not None:
         np.testing.assert_allclose(rows.toarray(), expected[1].toarray(), atol=1e-6)
+
+
+def test_texts_split_a_slice_at_a_time_give_the_same_rows(monkeypatch: pytest.MonkeyPatch) -> None:
+    texts = [f"Salsa night {i}, kayak trip; pottery at Café {i % 3}!" for i in range(10)]
+    texts += ["", "the and of", "Tango—tango tango"]
+    labels = [f"live-music;{'outdoors' if i % 2 else 'Concert'};tag-{i % 4}" for i in range(13)]
+    whole_words, whole_labels = Words(max_words=8), Labels(canonical)
+    expected = (whole_words.fit_transform(texts), whole_labels.fit_transform(labels))
+    monkeypatch.setattr(vocabulary, "_TEXTS_AT_ONCE", 3)
+    words, tags = Words(max_words=8), Labels(canonical)
+    assert (words.fit_transform(texts) != expected[0]).nnz == 0
+    assert (tags.fit_transform(labels) != expected[1]).nnz == 0
+    assert list(words.words_) == list(whole_words.words_)
+    assert tags.columns_ == whole_labels.columns_
+    assert (words.transform(texts) != expected[0]).nnz == 0
+    assert (tags.transform(labels) != expected[1]).nnz == 0
+
+
+def test_columns_count_as_one_text_per_row() -> None:
+    titles, descriptions = ["Salsa night", "Kayak trip", "Salsa"], ["Dance salsa.", "", "Night"]
+    joined = [f"{t}. {d}" for t, d in zip(titles, descriptions, strict=True)]
+    apart, together = Words(max_words=10), Words(max_words=10)
+    assert (apart.fit_transform(titles, descriptions) != together.fit_transform(joined)).nnz == 0
+    assert (apart.transform(titles, descriptions) != together.transform(joined)).nnz == 0
+    tags, category = ["live-music;outdoors", "", "dance"], ["music", "outdoors", "dance"]
+    split, whole = Labels(canonical), Labels(canonical)
+    rows = split.fit_transform(tags, category)
+    assert (
+        rows != whole.fit_transform([f"{t};{c}" for t, c in zip(tags, category, strict=True)])
+    ).nnz == 0

@@ -42,16 +42,18 @@ def canonical(label: str) -> str:
     return synonyms().get(key, key)
 
 
-def label_strings(frame: pd.DataFrame) -> pd.Series:
-    """Per row, its tags and category joined by ';' (the label vectoriser's input)."""
-    return frame["tags"].fillna("").astype(str) + ";" + frame["category"].fillna("").astype(str)
+def _texts(frame: pd.DataFrame, column: str) -> list[str]:
+    return frame[column].fillna("").astype(str).tolist()
 
 
-def text_strings(frame: pd.DataFrame) -> pd.Series:
-    """Per row, the words that describe it (title and description)."""
-    return (
-        frame["title"].fillna("").astype(str) + ". " + frame["description"].fillna("").astype(str)
-    )
+def label_columns(frame: pd.DataFrame) -> tuple[list[str], list[str]]:
+    """Per row, its tags (';'-separated) and its category: the labels it carries."""
+    return _texts(frame, "tags"), _texts(frame, "category")
+
+
+def text_columns(frame: pd.DataFrame) -> tuple[list[str], list[str]]:
+    """Per row, the words that describe it: its title and description."""
+    return _texts(frame, "title"), _texts(frame, "description")
 
 
 @dataclass
@@ -78,11 +80,9 @@ class ItemSpace:
         """
         self.labels_ = Labels(canonical)
         # The synonyms' tags are in the vocabulary even when no item carries them yet.
-        labels = self.labels_.fit_transform(
-            label_strings(frame).tolist(), extra=list(synonyms().values())
-        )
+        labels = self.labels_.fit_transform(*label_columns(frame), extra=list(synonyms().values()))
         self.text_ = Words(MAX_WORDS)
-        text = self.text_.fit_transform(text_strings(frame).tolist())
+        text = self.text_.fit_transform(*text_columns(frame))
         self.n_labels_ = len(self.labels_)
         self.column_weights_ = np.concatenate(
             [np.full(self.n_labels_, LABEL_WEIGHT), np.full(len(self.text_), TEXT_WEIGHT)]
@@ -109,7 +109,10 @@ class ItemSpace:
 
     def transform_frame(self, frame: pd.DataFrame) -> sp.csr_matrix:
         """Raw item matrix of a candidates frame."""
-        return self.transform(label_strings(frame), text_strings(frame))
+        return _items(
+            self.labels_.transform(*label_columns(frame)),
+            self.text_.transform(*text_columns(frame)),
+        )
 
     def label_column(self, label: str) -> int | None:
         """Column of a label (after synonyms), or None if no item carries it."""
@@ -161,9 +164,19 @@ class ItemSpace:
         )
 
 
-def _items(labels: sp.spmatrix, text: sp.spmatrix) -> sp.csr_matrix:
-    """Label counts and tf-idf rows side by side, as the float32 item matrix."""
-    matrix = sp.csr_matrix(sp.hstack([labels.astype(np.float32), text]), dtype=np.float32)
+def _items(labels: sp.csr_matrix, text: sp.csr_matrix) -> sp.csr_matrix:
+    """Label counts and tf-idf rows side by side, as the float32 item matrix.
+
+    Added as two matrices of the full width, the label block padded on the right and the
+    word block moved right: scipy adds row by row, where `hstack` would go through a
+    coordinate copy of every entry.
+    """
+    rows, width = labels.shape[0], labels.shape[1] + text.shape[1]
+    left = sp.csr_matrix((labels.data, labels.indices, labels.indptr), shape=(rows, width))
+    right = sp.csr_matrix(
+        (text.data, text.indices + np.int32(labels.shape[1]), text.indptr), shape=(rows, width)
+    )
+    matrix: sp.csr_matrix = (left + right).astype(np.float32, copy=False)
     # Columns in order within every row: one order keeps every sum over a row, so every
     # score, the same to the last bit.
     matrix.sort_indices()

@@ -26,55 +26,118 @@ if TYPE_CHECKING:
 #: replaced first, so the count of breaks always tells texts apart.
 _BREAK = "\x00"
 _WORD_CHARACTER = re.compile(r"\w")
+#: Characters encoded at a time when looking for the distinct ones (4 bytes each).
+_SLICE = 1 << 22
+#: Texts split at a time: their pieces are Python strings, about 50 bytes each.
+_TEXTS_AT_ONCE = 5_000
 
 
 @dataclass(frozen=True)
 class _Pieces:
-    """The pieces of many texts: codes into `distinct`, and the text each piece is from."""
+    """The pieces of some texts: codes into `distinct`, and the text each piece is from."""
 
     codes: np.ndarray
-    distinct: np.ndarray
+    distinct: list[str]
     texts: np.ndarray
 
 
-def _pieces(
-    texts: Sequence[str], delimiter: str | None, clean: Callable[[str], str] = str
-) -> _Pieces:
+def _split(texts: Sequence[str], delimiter: str | None, clean: Callable[[str], str]) -> _Pieces:
     """Split every text on `delimiter` (None: runs of whitespace) in one pass over one
     string; `clean` rewrites that joined string first (it must keep `_BREAK`)."""
-    if not texts:
-        empty = np.zeros(0, dtype=np.intp)
-        return _Pieces(empty, np.zeros(0, dtype=object), empty)
     glue = f"{delimiter or ' '}{_BREAK}{delimiter or ' '}"
     joined = glue.join(texts)
     if joined.count(_BREAK) != len(texts) - 1:
         joined = glue.join(text.replace(_BREAK, " ") for text in texts)
-    codes, distinct = pd.factorize(np.array(clean(joined).split(delimiter), dtype=object))
-    breaks = codes == (distinct.tolist().index(_BREAK) if len(texts) > 1 else -2)
+    codes, found = pd.factorize(np.array(clean(joined).split(delimiter), dtype=object))
+    distinct = found.tolist()
+    breaks = codes == (distinct.index(_BREAK) if len(texts) > 1 else -1)
+    if len(texts) > 1:
+        distinct[distinct.index(_BREAK)] = ""  # no piece is a break: nothing reads it
     kept = ~breaks
-    return _Pieces(codes[kept], np.asarray(distinct, dtype=object), np.cumsum(breaks)[kept])
+    return _Pieces(codes[kept], distinct, np.cumsum(breaks)[kept])
+
+
+def _counts(
+    columns: Sequence[Sequence[str]],
+    delimiter: str | None,
+    column_of: Callable[[list[str]], np.ndarray],
+    clean: Callable[[str], str] = str,
+) -> sp.csr_matrix:
+    """Rows × columns counts of the pieces of each row's texts (one per column, as if
+    joined by the delimiter), `_TEXTS_AT_ONCE` rows at a time; `column_of` gives each
+    distinct piece of a slice its column, -1 to leave it out. The width is one more than
+    the highest column met."""
+    rows = len(columns[0])
+    parts: list[sp.csr_matrix] = []
+    for start in range(0, rows, _TEXTS_AT_ONCE):
+        texts = [column[start : start + _TEXTS_AT_ONCE] for column in columns]
+        joined = (
+            texts[0]
+            if len(texts) == 1
+            else [(delimiter or " ").join(t) for t in zip(*texts, strict=True)]
+        )
+        pieces = _split(joined, delimiter, clean)
+        column = column_of(pieces.distinct).astype(np.int32)[pieces.codes]
+        known = column >= 0
+        indptr = _row_pointers(pieces.texts[known], len(joined))
+        data = np.ones(int(known.sum()), dtype=np.float32)
+        width = int(column.max(initial=-1)) + 1
+        parts.append(sp.csr_matrix((data, column[known], indptr), shape=(len(joined), width)))
+    width = max((part.shape[1] for part in parts), default=0)
+    for part in parts:
+        part.resize((part.shape[0], width))
+    counts = sp.vstack(parts, format="csr") if parts else sp.csr_matrix((0, 0), dtype=np.float32)
+    counts.sum_duplicates()
+    return counts
+
+
+def _moved(counts: sp.csr_matrix, column_of: np.ndarray, width: int) -> sp.csr_matrix:
+    """`counts` with column j moved to `column_of[j]` (-1: dropped); columns moved onto the
+    same one add up. Done in place: on a large catalog `counts` is hundreds of MB."""
+    column = column_of.astype(np.int32)[counts.indices]
+    dropped = column < 0
+    counts.data[dropped] = 0
+    column[dropped] = 0
+    moved = sp.csr_matrix(
+        (counts.data, column, counts.indptr), shape=(counts.shape[0], width), copy=False
+    )
+    moved.eliminate_zeros()
+    moved.sum_duplicates()
+    return moved
+
+
+def _row_pointers(rows: np.ndarray, count: int) -> np.ndarray:
+    """CSR row pointers of entries in ascending `rows`."""
+    return np.concatenate([[0], np.cumsum(np.bincount(rows, minlength=count))])
+
+
+class _Seen:
+    """Columns for pieces in the order they are first met, slice after slice."""
+
+    def __init__(self) -> None:
+        self.columns: dict[str, int] = {}
+
+    def __call__(self, distinct: list[str]) -> np.ndarray:
+        columns = self.columns
+        return np.array([columns.setdefault(p, len(columns)) for p in distinct], dtype=np.intp)
+
+
+def _characters(text: str) -> set[str]:
+    """The distinct characters of a long text, read in slices to bound the memory used."""
+    seen: set[int] = set()
+    for start in range(0, len(text), _SLICE):
+        points = np.frombuffer(text[start : start + _SLICE].encode("utf-32-le"), np.uint32)
+        seen.update(np.flatnonzero(np.bincount(points)).tolist())
+    return {chr(point) for point in seen}
 
 
 def _only_words(joined: str) -> str:
     """Lowercase, every character that is not a word character made a space (but breaks)."""
     lowered = joined.lower()
-    points = np.flatnonzero(np.bincount(np.frombuffer(lowered.encode("utf-32-le"), np.uint32)))
     others = {
-        p: " " for p in points.tolist() if chr(p) != _BREAK and not _WORD_CHARACTER.match(chr(p))
+        ord(c): " " for c in _characters(lowered) if c != _BREAK and not _WORD_CHARACTER.match(c)
     }
     return lowered.translate(others)
-
-
-def _counts(pieces: _Pieces, column_of: np.ndarray, rows: int, width: int) -> sp.csr_matrix:
-    """Rows × columns counts of the pieces whose column (by distinct piece) is >= 0."""
-    columns = column_of[pieces.codes]
-    known = columns >= 0
-    per_row = np.bincount(pieces.texts[known], minlength=rows)
-    indptr = np.concatenate([[0], np.cumsum(per_row)])
-    data = np.ones(int(known.sum()), dtype=np.float32)
-    counts = sp.csr_matrix((data, columns[known], indptr), shape=(rows, width))
-    counts.sum_duplicates()
-    return counts
 
 
 @dataclass
@@ -88,27 +151,29 @@ class Labels:
     def __len__(self) -> int:
         return len(self.columns_)
 
-    def fit_transform(self, strings: Sequence[str], extra: Sequence[str] = ()) -> sp.csr_matrix:
-        """Learn the labels in `strings` (';'-separated) and the `extra` ones; the strings'
-        rows."""
-        pieces = _pieces(strings, ";")
-        found = pieces.distinct[np.unique(pieces.codes)].tolist()
-        every = {self.canonical(label) for label in [*found, *extra]} - {""}
+    def fit_transform(self, *columns: Sequence[str], extra: Sequence[str] = ()) -> sp.csr_matrix:
+        """Learn the labels of the rows (';'-separated, in one or more columns) and the
+        `extra` ones; the rows."""
+        seen = _Seen()
+        counts = _counts(columns, ";", seen)
+        every = {self.canonical(label) for label in [*seen.columns, *extra]} - {""}
         self.columns_ = {label: i for i, label in enumerate(sorted(every))}
-        return self._rows(pieces, len(strings))
+        return _binary(_moved(counts, self._column_of(list(seen.columns)), len(self)))
 
-    def transform(self, strings: Sequence[str]) -> sp.csr_matrix:
-        """One row per string: 1 in the column of each label it carries."""
-        return self._rows(_pieces(strings, ";"), len(strings))
+    def transform(self, *columns: Sequence[str]) -> sp.csr_matrix:
+        """One row per row of `columns`: 1 in the column of each label it carries."""
+        counts = _counts(columns, ";", self._column_of)
+        counts.resize((len(columns[0]), len(self)))
+        return _binary(counts)
 
-    def _rows(self, pieces: _Pieces, rows: int) -> sp.csr_matrix:
-        column_of = np.array(
-            [self.columns_.get(self.canonical(p), -1) for p in pieces.distinct.tolist()],
-            dtype=np.intp,
-        )
-        counts = _counts(pieces, column_of, rows, len(self))
-        counts.data[:] = 1.0
-        return counts
+    def _column_of(self, pieces: list[str]) -> np.ndarray:
+        columns, canonical = self.columns_, self.canonical
+        return np.array([columns.get(canonical(p), -1) for p in pieces], dtype=np.intp)
+
+
+def _binary(counts: sp.csr_matrix) -> sp.csr_matrix:
+    counts.data[:] = 1.0
+    return counts
 
 
 @dataclass
@@ -124,36 +189,41 @@ class Words:
     def __len__(self) -> int:
         return len(self.words_)
 
-    def fit_transform(self, texts: Sequence[str]) -> sp.csr_matrix:
-        """Learn the words of `texts` and their idf; the texts' rows."""
+    def fit_transform(self, *columns: Sequence[str]) -> sp.csr_matrix:
+        """Learn the words of the rows' texts (one or more columns, e.g. titles and
+        descriptions) and their idf; the rows."""
         from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfTransformer
 
-        pieces = _pieces(texts, None, _only_words)
+        seen = _Seen()
+        counts = _counts(columns, None, seen, _only_words)
+        met = np.array(list(seen.columns), dtype=object)
+        frequency = np.bincount(counts.indices, weights=counts.data, minlength=met.size)
         usable = np.array(
-            [len(w) > 1 and w not in ENGLISH_STOP_WORDS for w in pieces.distinct.tolist()],
-            dtype=bool,
+            [len(w) > 1 and w not in ENGLISH_STOP_WORDS for w in met.tolist()], dtype=bool
         )
-        frequency = np.bincount(pieces.codes, minlength=pieces.distinct.size)
         frequency[~usable] = 0
         # Most frequent first (ties in alphabetical order), then columns in alphabetical order.
-        ranked = np.lexsort((pieces.distinct.astype(str), -frequency))[: self.max_words]
-        kept = np.sort(pieces.distinct[ranked[frequency[ranked] > 0]].astype(str))
-        self.words_ = pd.Index(kept, dtype=object)
-        counts = self._counts(pieces, len(texts))
+        ranked = np.lexsort((met.astype(str), -frequency))[: self.max_words]
+        ranked = ranked[frequency[ranked] > 0]
+        kept = ranked[np.argsort(met[ranked].astype(str))]
+        self.words_ = pd.Index(met[kept], dtype=object)
+        column_of = np.full(met.size, -1, dtype=np.intp)
+        column_of[kept] = np.arange(kept.size)
+        counts = _moved(counts, column_of, len(self))
         if not len(self):
             return counts
-        self.weights_ = TfidfTransformer(sublinear_tf=True)
-        rows: sp.csr_matrix = self.weights_.fit_transform(counts)
+        self.weights_ = TfidfTransformer(sublinear_tf=True).fit(counts)
+        rows: sp.csr_matrix = self.weights_.transform(counts, copy=False)
         return rows
 
-    def transform(self, texts: Sequence[str]) -> sp.csr_matrix:
+    def transform(self, *columns: Sequence[str]) -> sp.csr_matrix:
         """Rows of new texts in the fitted columns; words not in the vocabulary are left out."""
-        counts = self._counts(_pieces(texts, None, _only_words), len(texts))
-        if self.weights_ is None or not texts:
+        counts = _counts(columns, None, self._column_of, _only_words)
+        counts.resize((len(columns[0]), len(self)))
+        if self.weights_ is None or not counts.shape[0]:
             return counts
         rows: sp.csr_matrix = self.weights_.transform(counts)
         return rows
 
-    def _counts(self, pieces: _Pieces, rows: int) -> sp.csr_matrix:
-        column_of = np.asarray(self.words_.get_indexer(pd.Index(pieces.distinct)), dtype=np.intp)
-        return _counts(pieces, column_of, rows, len(self))
+    def _column_of(self, pieces: list[str]) -> np.ndarray:
+        return np.asarray(self.words_.get_indexer(pd.Index(pieces, dtype=object)), np.intp)

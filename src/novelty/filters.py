@@ -132,7 +132,9 @@ def _schedule_table(
     out of season on Friday may still fit on Sunday when a weekend straddles two seasons."""
     names = (*DAY_PARTS, "any")
     # Each time of day code's place in `names` (-1 for none), the last entry for code -1.
-    part_of = np.append(pd.Index(names).get_indexer(lookup.values["time_of_day"]), -1)
+    part_of = np.array(
+        [names.index(v) if v in names else -1 for v in lookup.values["time_of_day"]] + [-1]
+    )
     parts = part_of[lookup.schedules["time_of_day"]]
     pairs = np.where(parts >= 0, parts * 16 + lookup.schedules["season_mask"], -1)
     distinct, inverse = np.unique(pairs, return_inverse=True)

@@ -127,7 +127,7 @@ class Recommender:
         near = near or couple.home
         logged = history.outings(couple=couple) if history else ()
         # An outing both in the profile and in the database counts once.
-        outings = tuple(dict.fromkeys((*couple.history, *logged)))
+        outings = tuple(dict.fromkeys((*couple.history, *logged))) if logged else couple.history
 
         frame, lookup, matrix, norms, problems = self._candidates(
             couple, sources, window, near, strict

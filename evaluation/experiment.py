@@ -66,8 +66,7 @@ def situation(recommender: Recommender, case: Case) -> Situation:
     window = resolve_window(WHEN, now=case.now, tz=tz)
     history = history_profile(
         couple.history,
-        frame=r.frame_,
-        ids=r.ids_,
+        lookup=r.lookup_,
         matrix=r.matrix_,
         space=r.space_,
         today=today,
@@ -87,7 +86,7 @@ def situation(recommender: Recommender, case: Case) -> Situation:
         if o.activity_id and (today - o.date).days <= REPEAT_DAYS
     }
     profile = (
-        outing_vectors(couple.history, r.ids_, r.matrix_, r.space_).toarray()
+        outing_vectors(couple.history, r.lookup_, r.matrix_, r.space_).toarray()
         if couple.history
         else np.zeros((0, r.space_.width))
     )

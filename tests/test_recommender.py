@@ -206,3 +206,31 @@ def test_a_weekend_straddling_spring_offers_spring_ideas_on_its_spring_day(
     assert all(
         r.starts_at.astimezone(couple.timezone).date() == dt.date(2026, 3, 1) for r in spring_only
     )
+
+
+def test_what_a_recommender_remembers_between_calls_never_changes_a_list(
+    couple: novelty.Couple, now: dt.datetime
+) -> None:
+    """Rows of a history, lookups and a window's schedule are remembered between calls;
+    another couple, another history or another place in between must not leak into a list."""
+    catalog = novelty.load_catalog()
+    done = catalog["id"].iloc[:40].tolist()
+    history = tuple(
+        novelty.Outing(activity_id=i, date=now.date() - dt.timedelta(days=7 * n), rating=4)
+        for n, i in enumerate(done)
+    )
+    other = couple.model_copy(
+        update={
+            "history": history,
+            "home": novelty.Location(lat=-33.87, lon=151.21, timezone="Australia/Sydney"),
+        }
+    )
+
+    def ideas(recommender: novelty.Recommender, who: novelty.Couple) -> list[str]:
+        return [r.activity.id for r in recommender.recommend(who, now=now, k=8, seed=3)]
+
+    shared = novelty.Recommender(catalog)
+    first, second, again = ideas(shared, couple), ideas(shared, other), ideas(shared, couple)
+    assert first == again == ideas(novelty.Recommender(catalog), couple)
+    assert second == ideas(novelty.Recommender(catalog), other)
+    assert first != second

@@ -25,7 +25,7 @@ def components(
 ) -> pd.DataFrame:
     r = recommender
     past = history_profile(
-        outings, frame=r.frame_, ids=r.ids_, matrix=r.matrix_, space=r.space_, today=TODAY,
+        outings, lookup=r.lookup_, matrix=r.matrix_, space=r.space_, today=TODAY,
         weights=r.weights,
     )  # fmt: skip
     frame, _, _ = score(

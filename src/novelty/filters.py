@@ -128,7 +128,22 @@ def _schedule_table(
     lookup: RowLookup, window: Window, *, southern: bool
 ) -> tuple[np.ndarray, np.ndarray]:
     """Per schedule (time of day, seasons, duration): its earliest start in the window and
-    whether it ends inside the window. One slot per (part of day, seasons) pair: an idea
+    whether it ends inside the window. Remembered: couples in one place ask about the
+    same window ("this weekend")."""
+    table: tuple[np.ndarray, np.ndarray] = remembered(
+        lookup.memory,
+        # The zone too: equal instants can be different local times.
+        ("schedules", window.start, window.end, str(window.start.tzinfo), southern),
+        lambda: _schedules_in(lookup, window, southern=southern),
+        16,
+    )
+    return table
+
+
+def _schedules_in(
+    lookup: RowLookup, window: Window, *, southern: bool
+) -> tuple[np.ndarray, np.ndarray]:
+    """`_schedule_table`, worked out. One slot per (part of day, seasons) pair: an idea
     out of season on Friday may still fit on Sunday when a weekend straddles two seasons."""
     names = (*DAY_PARTS, "any")
     # Each time of day code's place in `names` (-1 for none), the last entry for code -1.

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Iterable
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -43,6 +43,8 @@ def remembered(memory: dict[K, V], key: K, make: Callable[[], V], size: int) -> 
 
 #: Up to this many values are looked up one by one (see `positions`).
 _FEW = 32
+#: Longer lists of values whose rows a RowLookup remembers.
+_MEMORY = 64
 
 
 def positions(index: pd.Index, values: list[Any]) -> np.ndarray:
@@ -98,6 +100,12 @@ class RowLookup:
     #: Km of the `placed` rows from the last few places asked about (a couple's home
     #: comes back on every call).
     km_from: dict[tuple[float, float], np.ndarray] = field(default_factory=dict)
+    #: Rows found for long lists of ids or titles (a couple's history comes back on every
+    #: call), by column and the values asked about.
+    found: dict[tuple[str, Hashable], np.ndarray] = field(default_factory=dict)
+    #: Anything else worked out from these rows and remembered by a caller, e.g. the
+    #: filters' start of each schedule in a window.
+    memory: dict[Hashable, Any] = field(default_factory=dict)
 
     @classmethod
     def of(cls, frame: pd.DataFrame, matrix: sp.csr_matrix) -> RowLookup:
@@ -145,7 +153,24 @@ class RowLookup:
 
     def rows_with_ids(self, ids: Iterable[str]) -> np.ndarray:
         """Positions of the rows whose id is one of `ids`."""
-        return positions(self.ids, list(ids))
+        return self._positions("id", self.ids, list(ids))
+
+    def rows_of_ids(self, ids: Sequence[str]) -> np.ndarray:
+        """Per id in `ids`, the position of its row, or -1."""
+        key = tuple(ids)
+        return remembered(
+            self.found,
+            ("ids in order", key),
+            lambda: np.asarray(self.ids.get_indexer(pd.Index(key, dtype=object))),
+            _MEMORY,
+        )
+
+    def _positions(self, column: str, index: pd.Index, values: list[Any]) -> np.ndarray:
+        if len(values) <= _FEW:
+            return positions(index, values)
+        return remembered(
+            self.found, (column, frozenset(values)), lambda: positions(index, values), _MEMORY
+        )
 
     def records(self, rows: np.ndarray) -> list[dict[str, Any]]:
         """The given rows as dicts: far cheaper than `iloc` and `to_dict` on a frame of
@@ -160,7 +185,7 @@ class RowLookup:
         (titles given casefolded)."""
         # One more entry than there are values: code -1 (a missing value) reads it, False.
         table = np.zeros(len(self.values[column]) + 1, dtype=bool)
-        table[positions(self.values[column], list(values))] = True
+        table[self._positions(column, self.values[column], list(values))] = True
         codes = self.codes[column]
         mask: np.ndarray = table[codes if rows is None else codes[rows]]
         return mask

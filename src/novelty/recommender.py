@@ -129,13 +129,10 @@ class Recommender:
         # An outing both in the profile and in the database counts once.
         outings = tuple(dict.fromkeys((*couple.history, *logged))) if logged else couple.history
 
-        frame, lookup, matrix, norms, problems = self._candidates(
-            couple, sources, window, near, strict
-        )
+        lookup, matrix, norms, problems = self._candidates(couple, sources, window, near, strict)
         past = history_profile(
             outings,
-            frame=frame,
-            ids=lookup.ids,
+            lookup=lookup,
             matrix=matrix,
             space=self.space_,
             today=now.astimezone(tz).date(),
@@ -216,10 +213,10 @@ class Recommender:
         window: Window,
         near: Location,
         strict: bool,
-    ) -> tuple[pd.DataFrame, RowLookup, sp.csr_matrix, np.ndarray, list[Problem]]:
+    ) -> tuple[RowLookup, sp.csr_matrix, np.ndarray, list[Problem]]:
         """The catalog, plus this call's events stacked under it in the same schema."""
         if not (self.sources or sources or couple.sources):
-            return self.frame_, self.lookup_, self.matrix_, self.norms_, []
+            return self.lookup_, self.matrix_, self.norms_, []
         from .sources import build_source, collect_events  # imported when needed: HTTP is heavy
 
         configured: list[Source] = []
@@ -240,14 +237,14 @@ class Recommender:
         )
         problems = [*unbuilt, *fetched]
         if not events:
-            return self.frame_, self.lookup_, self.matrix_, self.norms_, problems
+            return self.lookup_, self.matrix_, self.norms_, problems
         extra = activities_to_frame(events)
         extra["category"] = self._catalog_categories(extra["category"])
         extra_matrix = self.space_.transform_frame(extra)
         frame = pd.concat([self.frame_, extra], ignore_index=True)
         matrix = sp.csr_matrix(sp.vstack([self.matrix_, extra_matrix], format="csr"))
         norms = np.concatenate([self.norms_, self.space_.row_norms(extra_matrix)])
-        return frame, RowLookup.of(frame, matrix), matrix, norms, problems
+        return RowLookup.of(frame, matrix), matrix, norms, problems
 
     def _explain(
         self,

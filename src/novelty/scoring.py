@@ -62,9 +62,9 @@ class History:
     recent_rows: np.ndarray
 
 
-def _outing_rows(outings: Sequence[Outing], ids: pd.Index) -> np.ndarray:
+def _outing_rows(outings: Sequence[Outing], lookup: RowLookup) -> np.ndarray:
     """Each outing's catalog row, -1 when it is known only by its words."""
-    return np.asarray(ids.get_indexer(pd.Index([o.activity_id or "" for o in outings])))
+    return lookup.rows_of_ids([o.activity_id or "" for o in outings])
 
 
 def _free_rows(outings: Sequence[Outing], unknown: np.ndarray, space: ItemSpace) -> sp.csr_matrix:
@@ -76,10 +76,10 @@ def _free_rows(outings: Sequence[Outing], unknown: np.ndarray, space: ItemSpace)
 
 
 def outing_vectors(
-    outings: Sequence[Outing], ids: pd.Index, matrix: sp.csr_matrix, space: ItemSpace
+    outings: Sequence[Outing], lookup: RowLookup, matrix: sp.csr_matrix, space: ItemSpace
 ) -> sp.csr_matrix:
     """Unit-weighted vectors of outings: the catalog row when known, else tags and title."""
-    rows = _outing_rows(outings, ids)
+    rows = _outing_rows(outings, lookup)
     known = rows >= 0
     unknown = np.flatnonzero(~known)
     stacked = sp.vstack([matrix[rows[known]], _free_rows(outings, unknown, space)], format="csr")
@@ -112,8 +112,7 @@ def _weighted_sums(
 def history_profile(
     outings: Sequence[Outing],
     *,
-    frame: pd.DataFrame,
-    ids: pd.Index,
+    lookup: RowLookup,
     matrix: sp.csr_matrix,
     space: ItemSpace,
     today: dt.date,
@@ -126,15 +125,16 @@ def history_profile(
         zero = np.zeros(width, dtype=np.float32)
         none = np.zeros(0, dtype=np.int64)
         return History(zero, zero, empty, empty, empty, empty, empty, none, none)
-    ages = np.array([max((today - o.date).days, 0) for o in outings], dtype=np.float32)
+    days = np.fromiter((o.date.toordinal() for o in outings), np.int64, len(outings))
+    ages = np.maximum(today.toordinal() - days, 0).astype(np.float32)
     decay = 0.5 ** (ages / weights.half_life_days)
     ratings = np.array([o.rating if o.rating else 3 for o in outings], dtype=np.float32)
     # A decay-weighted mean, so taste stays in [-1, 1] however long the history.
     signed = decay * (ratings - 3) / 2 / decay.sum()
-    rows = _outing_rows(outings, ids)
+    rows = _outing_rows(outings, lookup)
     sums = _weighted_sums(rows, outings, matrix, space, np.column_stack([decay, signed]))
     familiarity, taste = sums[:, 0], sums[:, 1]
-    known_categories = frame["category"].to_numpy()[rows[rows >= 0]]
+    known_categories = lookup.cells["category"][rows[rows >= 0]]
     recent = ages <= weights.repeat_after_days
     return History(
         familiarity=familiarity,

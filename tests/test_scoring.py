@@ -100,3 +100,37 @@ def test_couple_fit_leaves_nobody_out() -> None:
     balanced = couple_fit(np.array([[0.6, 0.6]]), 0.05)
     lopsided = couple_fit(np.array([[1.0, 0.0]]), 0.05)
     assert balanced[0] > 0.5 > lopsided[0]
+
+
+@PROPERTY
+@given(
+    couple=couples(),
+    best=st.integers(1, 120),
+    margin=st.sampled_from([0.0, 0.02, 0.2]),
+    seed=st.integers(0, 2**16),
+)
+def test_scoring_only_what_could_be_best_keeps_the_best_exact(
+    recommender: novelty.Recommender, couple: novelty.Couple, best: int, margin: float, seed: int
+) -> None:
+    """Familiarity and taste are skipped for rows that cannot make the cut; whatever
+    jitter up to `margin` is added, the best rows and their numbers are those of a full
+    scoring."""
+    r = recommender
+    past = history_profile(
+        couple.history, lookup=r.lookup_, matrix=r.matrix_, space=r.space_, today=TODAY,
+        weights=r.weights,
+    )  # fmt: skip
+    common = dict(
+        lookup=r.lookup_, matrix=r.matrix_, norms=r.norms_, space=r.space_, couple=couple,
+        history=past, budget=couple.budget, near=couple.home, radius_km=None, weights=r.weights,
+    )  # fmt: skip
+    full, _, _ = score(**common)  # type: ignore[arg-type]
+    some, _, _ = score(**common, best=best, margin=margin)  # type: ignore[arg-type]
+    jitter = margin * np.random.default_rng(seed).random(len(full))
+    top = np.argsort(-(full["score"].to_numpy(np.float64) + jitter), kind="stable")[:best]
+    kept = np.argsort(-(some["score"].to_numpy(np.float64) + jitter), kind="stable")[:best]
+    assert set(top) == set(kept)
+    pd.testing.assert_frame_equal(full.iloc[top], some.iloc[top])
+    assert (some["score"].to_numpy() <= full["score"].to_numpy() + 1e-6).all()
+    skipped = some["taste"].isna().to_numpy()
+    assert not skipped[top].any()

@@ -155,6 +155,8 @@ class Recommender:
                 )
             )
         eligible = np.flatnonzero(allowed.mask)
+        jitter = self.weights.exploration if seed is not None else 0.0
+        shortlist_size = max(self.weights.top_m, k)
         components, affinity, newness = score(
             lookup=lookup,
             matrix=matrix,
@@ -167,13 +169,14 @@ class Recommender:
             radius_km=radius_km,
             weights=self.weights,
             rows=eligible,
+            best=shortlist_size,
+            margin=jitter,
         )
         # From here on positions are into `eligible` (and the arrays score returned).
         relevance = components["score"].to_numpy(dtype=np.float64)
-        if seed is not None and self.weights.exploration > 0:
-            jitter = np.random.default_rng(seed).random(relevance.size)
-            relevance = relevance + self.weights.exploration * jitter
-        best = top_m(relevance, max(self.weights.top_m, k))
+        if jitter > 0:
+            relevance = relevance + jitter * np.random.default_rng(seed).random(relevance.size)
+        best = top_m(relevance, shortlist_size)
         shortlist = eligible[best]
         units = self.space_.unit_rows(sp.csr_matrix(matrix[shortlist]))
         picks = best[

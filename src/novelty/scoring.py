@@ -278,55 +278,59 @@ def score(
     radius_km: float | None,
     weights: Weights,
     rows: np.ndarray | None = None,
+    best: int | None = None,
+    margin: float = 0.0,
 ) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
     """Components of the candidates at `rows` (default: all, in order) and the combined
     `score`, all in [0, 1] but `familiarity` (a decay-weighted sum of similarities, >= 0).
 
     Returns the components frame, the rows × partners affinities and newness, each in the
     order of `rows`. Scoring only the eligible rows skips work on what cannot be shown.
+
+    Familiarity and taste cost a pass over the whole item matrix each. With `best`, they
+    are worked out only for the rows whose score could still be among the `best` highest
+    when any score may gain up to `margin` more (a seeded jitter): the other rows keep NaN
+    for `familiarity`, `novelty` and `taste`, and the lowest score they could have.
     """
     rows = np.arange(len(lookup)) if rows is None else rows
     scope = Scope.of(rows, len(lookup))
-    if history.familiarity.any():
-        familiarity = np.maximum(cosine_to(matrix, norms, space, history.familiarity)[rows], 0)
-        taste = np.clip(cosine_to(matrix, norms, space, history.taste)[rows], -1.0, 1.0)
-    else:
-        familiarity = np.zeros(rows.size, np.float32)
-        taste = np.zeros(rows.size, np.float32)
-    novelty = np.exp(-familiarity / np.float32(weights.familiarity_scale))
     newness_by_partner = partner_newness(lookup, space, couple, history, scope)
     newness = newness_by_partner.mean(axis=1)
     tried_categories = {t for p in couple.partners for t in p.tried}
     known = lookup.where("category", history.categories | tried_categories, rows=rows)
     category_new = (~known).astype(np.float32)
-    a, b, c = NOVELTY_MIX
-    novelty_mix = a * novelty + b * newness + c * category_new
-
     affinity = partner_affinities(lookup.columns, space, couple, scope)
     fit = couple_fit(affinity, weights.fit_floor)
-    # Berlyne's inverted U: novelty pays only as far as both partners are drawn to the idea,
-    # so "new and near what both love" beats "random and strange".
-    core = fit * (1.0 - weights.novelty + weights.novelty * novelty_mix)
     parts = {
         "excitement": (lookup.numbers["excitement"][rows] - 1) / 4,
         "interactive": lookup.numbers["interactive"][rows],
         "budget_fit": budget_fit(lookup.numbers["cost_min"][rows], budget),
         "distance_fit": distance_fit(lookup, near, radius_km, scope),
-        "taste": (taste + 1) / 2,
+        "taste": np.full(rows.size, 0.5, dtype=np.float32),
         "timely": (lookup.starts_ns[rows] != NAT).astype(np.float32),
     }
-    extra = {
-        "excitement": weights.excitement,
-        "interactive": weights.interactive,
-        "budget_fit": weights.budget,
-        "distance_fit": weights.distance,
-        "taste": weights.taste,
-        "timely": weights.timely,
-    }
-    total = core
-    for name, values in parts.items():
-        total += np.float32(extra[name]) * values
-    total /= np.float32(1.0 + sum(extra.values()))
+    terms = _Terms(fit, newness, category_new, parts, weights)
+    familiarity = np.zeros(rows.size, np.float32)
+    novelty = np.ones(rows.size, np.float32)
+    if not history.familiarity.any():
+        total = terms.total(novelty)
+    else:
+        # The lowest score each row can have (nothing new about it, disliked by taste)
+        # and how much more familiarity and taste could add.
+        parts["taste"][:] = 0.0
+        lowest = terms.total(np.zeros(rows.size, np.float32))
+        need = _could_be_best(lowest, terms.spread(), best, margin)
+        familiarity[:] = np.nan
+        novelty[:] = np.nan
+        parts["taste"][:] = np.nan
+        familiarity[need], taste = _cosines(
+            matrix, norms, space, rows[need], history.familiarity, history.taste
+        )
+        familiarity[need] = np.maximum(familiarity[need], 0)
+        parts["taste"][need] = (np.clip(taste, -1.0, 1.0) + 1) / 2
+        novelty[need] = np.exp(-familiarity[need] / np.float32(weights.familiarity_scale))
+        total = lowest
+        total[need] = terms.at(need).total(novelty[need])
     columns = {
         "score": total,
         "fit": fit,
@@ -342,3 +346,88 @@ def score(
         row[:] = values
     components = pd.DataFrame(block.T, columns=list(columns), copy=False)
     return components, affinity, newness_by_partner
+
+
+@dataclass(frozen=True)
+class _Terms:
+    """What a score is made of, but novelty: `total(novelty)` combines them."""
+
+    fit: np.ndarray
+    newness: np.ndarray
+    category_new: np.ndarray
+    parts: dict[str, np.ndarray]
+    weights: Weights
+
+    def extras(self) -> dict[str, float]:
+        """Weight of each appeal term."""
+        w = self.weights
+        return {
+            "excitement": w.excitement,
+            "interactive": w.interactive,
+            "budget_fit": w.budget,
+            "distance_fit": w.distance,
+            "taste": w.taste,
+            "timely": w.timely,
+        }
+
+    def total(self, novelty: np.ndarray) -> np.ndarray:
+        w = self.weights
+        a, b, c = NOVELTY_MIX
+        novelty_mix = a * novelty + b * self.newness + c * self.category_new
+        # Berlyne's inverted U: novelty pays only as far as both partners are drawn to the
+        # idea, so "new and near what both love" beats "random and strange".
+        total: np.ndarray = self.fit * (1.0 - w.novelty + w.novelty * novelty_mix)
+        extras = self.extras()
+        for name, values in self.parts.items():
+            total += np.float32(extras[name]) * values
+        total /= np.float32(1.0 + sum(extras.values()))
+        return total
+
+    def spread(self) -> np.ndarray:
+        """How much novelty (0 to 1) and taste (0 to 1) can add to each row's score."""
+        extras = self.extras()
+        reach = self.fit * np.float32(self.weights.novelty * NOVELTY_MIX[0]) + np.float32(
+            extras["taste"]
+        )
+        spread: np.ndarray = reach / np.float32(1.0 + sum(extras.values()))
+        return spread
+
+    def at(self, positions: np.ndarray) -> _Terms:
+        """The terms of some rows only."""
+        return _Terms(
+            self.fit[positions],
+            self.newness[positions],
+            self.category_new[positions],
+            {name: values[positions] for name, values in self.parts.items()},
+            self.weights,
+        )
+
+
+#: Scores are float32; a row is kept when it misses the cut by less than this.
+_ROUNDING = 1e-5
+#: Above this share of the matrix's rows, one pass over all of it beats copying them out.
+_WHOLE_PASS_SHARE = 0.25
+
+
+def _could_be_best(
+    lowest: np.ndarray, spread: np.ndarray, best: int | None, margin: float
+) -> np.ndarray:
+    """Positions whose score may reach the `best`-th highest lowest score."""
+    if best is None or lowest.size <= best:
+        return np.arange(lowest.size)
+    cut = np.partition(lowest, lowest.size - best)[lowest.size - best]
+    return np.flatnonzero(lowest + spread + np.float32(margin + _ROUNDING) >= cut)
+
+
+def _cosines(
+    matrix: sp.csr_matrix,
+    norms: np.ndarray,
+    space: ItemSpace,
+    rows: np.ndarray,
+    *profiles: np.ndarray,
+) -> tuple[np.ndarray, ...]:
+    """Cosine of the item rows at `rows` with each profile."""
+    if rows.size > _WHOLE_PASS_SHARE * matrix.shape[0]:
+        return tuple(cosine_to(matrix, norms, space, p)[rows] for p in profiles)
+    some = sp.csr_matrix(matrix[rows])
+    return tuple(cosine_to(some, norms[rows], space, p) for p in profiles)

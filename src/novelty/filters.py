@@ -82,14 +82,26 @@ class Eligibility:
     """Which candidates may be shown, each one's start, and counts of what was filtered."""
 
     mask: np.ndarray
-    #: Each candidate's start (an event's own, else its earliest slot) as int64 nanoseconds
-    #: since the epoch (UTC); NAT where it fits nowhere in the window.
-    starts_ns: np.ndarray
     other_currency: int
+    lookup: RowLookup
+    #: Per schedule code, its earliest start in the window as int64 nanoseconds since the
+    #: epoch (UTC), NAT where it fits nowhere. Dated events keep their own start.
+    schedule_starts: np.ndarray
 
     def start_of(self, row: int, tz: dt.tzinfo) -> dt.datetime:
         """The start of one candidate, in `tz`."""
-        return pd.Timestamp(int(self.starts_ns[row]), tz="UTC").to_pydatetime().astimezone(tz)
+        own = int(self.lookup.starts_ns[row])
+        ns = own if own != NAT else int(self.schedule_starts[self.lookup.codes["schedule"][row]])
+        return pd.Timestamp(ns, tz="UTC").to_pydatetime().astimezone(tz)
+
+    @property
+    def starts_ns(self) -> np.ndarray:
+        """Every candidate's start (an event's own, else its earliest slot) in int64
+        nanoseconds since the epoch (UTC); NAT where it fits nowhere in the window."""
+        starts: np.ndarray = self.schedule_starts[self.lookup.codes["schedule"]]
+        events = self.lookup.events
+        starts[events] = self.lookup.starts_ns[events]
+        return starts
 
     @property
     def starts_at(self) -> pd.Series:
@@ -179,14 +191,12 @@ def eligibility(
     """Apply every hard filter at once; `excluded` marks dislikes and recent repeats."""
     start_ns, end_ns = _nanoseconds(window.start), _nanoseconds(window.end)
     start, fits = _schedule_table(lookup, window, southern=near.lat < 0)
-    # Every row reads its schedule's start; dated events keep their own.
-    chosen_start = start[lookup.codes["schedule"]]
+    # Every row reads whether its schedule fits; dated events are judged by their own start.
     mask = fits[lookup.codes["schedule"]]
     events = lookup.events
     # Times as int64 nanoseconds since the epoch (UTC): numpy compares them at once, where
     # pandas datetime Series cost a pass per operation.
     event_starts = lookup.starts_ns[events]
-    chosen_start[events] = event_starts
     mask[events] = (event_starts >= start_ns) & (event_starts < end_ns)
     mask &= ~excluded
     other_currency = 0
@@ -198,4 +208,6 @@ def eligibility(
     if radius_km is not None:
         rows, km = placed_km(lookup, near)
         mask[rows[km > radius_km]] = False
-    return Eligibility(mask=mask, starts_ns=chosen_start, other_currency=other_currency)
+    return Eligibility(
+        mask=mask, other_currency=other_currency, lookup=lookup, schedule_starts=start
+    )

@@ -183,9 +183,12 @@ class RowLookup:
     ) -> np.ndarray:
         """Mask of the rows (all, or those at `rows`) whose `column` is one of `values`
         (titles given casefolded)."""
+        found = self._positions(column, self.values[column], list(values))
+        if not found.size:
+            return np.zeros(len(self) if rows is None else rows.size, dtype=bool)
         # One more entry than there are values: code -1 (a missing value) reads it, False.
         table = np.zeros(len(self.values[column]) + 1, dtype=bool)
-        table[self._positions(column, self.values[column], list(values))] = True
+        table[found] = True
         codes = self.codes[column]
         mask: np.ndarray = table[codes if rows is None else codes[rows]]
         return mask

@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from .features import ItemSpace, cosine_to, hits
 from .filters import placed_km
-from .lookup import NAT, RowLookup
+from .lookup import NAT, RowLookup, remembered
 from .models import Budget, Couple, Location, Outing
 
 
@@ -199,10 +199,16 @@ def partner_affinities(
         strength = 0.85 * weights / weights.max()
         # Sparse: an interest an item does not match adds log(1 - 0) = 0 to its sum.
         hit = hits(matrix, space, labels)
-        at = scope.position[hit.rows]
-        kept = at >= 0
-        log_hit = np.log1p(-(hit.values[kept] * strength[hit.labels[kept]]))
-        column[:] = -np.expm1(np.bincount(at[kept], weights=log_hit, minlength=len(scope)))
+        # A label matches fully, so its term is one number per interest: a logarithm per
+        # match is needed only for the partial matches of words.
+        log_hit = np.log1p(-strength.astype(np.float64))[hit.labels]
+        partial = np.flatnonzero(hit.values < 1)
+        if partial.size:
+            terms = hit.values[partial] * strength[hit.labels[partial]]
+            log_hit[partial] = np.log1p(-terms.astype(np.float64))
+        # Bin 0 gathers the matches of rows out of scope (position -1).
+        sums = np.bincount(scope.position[hit.rows] + 1, log_hit, minlength=len(scope) + 1)
+        column[:] = -np.expm1(sums[1:])
     return out
 
 
@@ -258,11 +264,14 @@ def distance_fit(
 ) -> np.ndarray:
     """1 for ideas without a place (done wherever you are) and online ones; decays with km."""
     placed, km = placed_km(lookup, near)
-    at = scope.position[placed]
-    kept = at >= 0
-    fit = np.ones(len(scope), dtype=np.float32)
-    fit[at[kept]] = np.exp(-km[kept] / ((radius_km or 30.0) / 2))
-    return fit
+    half = (radius_km or 30.0) / 2
+    decay = remembered(
+        lookup.memory, ("distance fit", near.lat, near.lon, half), lambda: np.exp(-km / half), 8
+    )
+    # Entry 0 takes the places out of scope (position -1).
+    fit = np.ones(len(scope) + 1, dtype=np.float32)
+    fit[scope.position[placed] + 1] = decay
+    return fit[1:]
 
 
 def score(

@@ -97,15 +97,18 @@ def _weighted_sums(
     """Σ over outings of coefficient × unit vector (width × columns of `coefficients`),
     without building the unit vectors: unit = w ⊙ row / |w ⊙ row|."""
     known = rows >= 0
-    total = np.zeros((space.width, coefficients.shape[1]), dtype=np.float64)
+    total = np.zeros((coefficients.shape[1], space.width), dtype=np.float64)
     for part, which in (
         (matrix[rows[known]], known),
         (_free_rows(outings, np.flatnonzero(~known), space), ~known),
     ):
         if part.shape[0]:
             scaled = coefficients[which] / space.row_norms(part)[:, np.newaxis]
-            total += part.T @ scaled
-    weighted: np.ndarray = (total * space.column_weights_[:, np.newaxis]).astype(np.float32)
+            # Each entry of a row, times that row's coefficient, added into its column.
+            per_entry = np.repeat(scaled, np.diff(part.indptr), axis=0) * part.data[:, None]
+            for k, column in enumerate(per_entry.T):
+                total[k] += np.bincount(part.indices, column, minlength=space.width)
+    weighted: np.ndarray = (total.T * space.column_weights_[:, np.newaxis]).astype(np.float32)
     return weighted
 
 
@@ -134,22 +137,31 @@ def history_profile(
     rows = _outing_rows(outings, lookup)
     sums = _weighted_sums(rows, outings, matrix, space, np.column_stack([decay, signed]))
     familiarity, taste = sums[:, 0], sums[:, 1]
-    known_categories = lookup.cells["category"][rows[rows >= 0]]
-    recent = ages <= weights.repeat_after_days
+    recent = (ages <= weights.repeat_after_days).tolist()
+    done_ids, done_titles, recent_ids, recent_titles = set(), set(), set(), set()
+    categories = set(lookup.cells["category"][rows[rows >= 0]].tolist())
+    for outing, is_recent in zip(outings, recent, strict=True):
+        title = outing.title.casefold() if outing.title else None
+        if outing.activity_id:
+            done_ids.add(outing.activity_id)
+            if is_recent:
+                recent_ids.add(outing.activity_id)
+        if title:
+            done_titles.add(title)
+            if is_recent:
+                recent_titles.add(title)
+        if outing.category:
+            categories.add(outing.category)
     return History(
         familiarity=familiarity,
         taste=taste,
-        done_ids=frozenset(o.activity_id for o in outings if o.activity_id),
-        done_titles=frozenset(o.title.casefold() for o in outings if o.title),
-        categories=frozenset({*known_categories, *(o.category for o in outings if o.category)}),
-        recent_ids=frozenset(
-            o.activity_id for o, r in zip(outings, recent, strict=True) if r and o.activity_id
-        ),
-        recent_titles=frozenset(
-            o.title.casefold() for o, r in zip(outings, recent, strict=True) if r and o.title
-        ),
+        done_ids=frozenset(done_ids),
+        done_titles=frozenset(done_titles),
+        categories=frozenset(categories),
+        recent_ids=frozenset(recent_ids),
+        recent_titles=frozenset(recent_titles),
         done_rows=rows[rows >= 0],
-        recent_rows=rows[(rows >= 0) & recent],
+        recent_rows=rows[(rows >= 0) & np.array(recent, dtype=bool)],
     )
 
 

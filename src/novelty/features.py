@@ -13,7 +13,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from .catalog import bundled_data
-from .lookup import remembered
+from .lookup import ItemColumns, remembered
 from .vocabulary import Labels, Words
 
 #: Weight of the label block (tags + category) against the text block in similarities.
@@ -144,8 +144,13 @@ class ItemSpace:
     def _weighted(self, matrix: sp.csr_matrix) -> tuple[np.ndarray, np.ndarray]:
         """The weighted entries of `matrix` and each row's squared weighted norm."""
         data = matrix.data * self.column_weights_[matrix.indices]
-        rows = np.repeat(np.arange(matrix.shape[0]), np.diff(matrix.indptr))
-        return data, np.bincount(rows, weights=data * data, minlength=matrix.shape[0])
+        # Summed row by row, from where each row that has entries starts: no array with a
+        # row number per entry (on a large catalog, hundreds of MB).
+        squared = np.zeros(matrix.shape[0], dtype=np.float64)
+        filled = np.flatnonzero(np.diff(matrix.indptr))
+        if filled.size:
+            squared[filled] = np.add.reduceat(data * data, matrix.indptr[filled], dtype=np.float64)
+        return data, squared
 
     def row_norms(self, matrix: sp.csr_matrix) -> np.ndarray:
         """Norms of the weighted rows, so that cosine = (M · (w ⊙ v)) / norm."""
@@ -201,32 +206,29 @@ class Hits(NamedTuple):
     values: np.ndarray
 
 
-def hits(matrix: sp.csr_matrix | sp.csc_matrix, space: ItemSpace, labels: Sequence[str]) -> Hits:
+def hits(matrix: sp.csr_matrix | ItemColumns, space: ItemSpace, labels: Sequence[str]) -> Hits:
     """The items each label matches, with strengths in [0, 1]; non-matches are left out.
 
-    With `matrix` in CSC form (`RowLookup.columns`) only the entries of the columns the
-    labels touch are read, so the work follows the number of matches, not of items.
+    Given `ItemColumns` (`RowLookup.columns`), only the entries of the columns the labels
+    touch are read, so the work follows the number of matches, not of items.
     """
-    columns = matrix if isinstance(matrix, sp.csc_matrix) else sp.csc_matrix(matrix)
-    indptr, indices, data = columns.indptr, columns.indices, columns.data
+    columns = matrix if isinstance(matrix, ItemColumns) else ItemColumns.of(matrix, matrix.shape[1])
     rows: list[np.ndarray] = [np.zeros(0, dtype=np.int64)]
     values: list[np.ndarray] = [np.zeros(0, dtype=np.float32)]
     for label in labels:
         terms, weights = space.query_terms(label)
-        spans = [slice(indptr[c], indptr[c + 1]) for c in terms.tolist()]
+        entries = [columns.column(c) for c in terms.tolist()]
         found: np.ndarray
         value: np.ndarray
-        if not spans:  # words no item uses
+        if not entries:  # words no item uses
             found, value = np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
-        elif len(spans) == 1:
-            found, value = indices[spans[0]], data[spans[0]] * weights[0]
+        elif len(entries) == 1:
+            found, value = entries[0][0], entries[0][1] * weights[0]
         else:
             # A word query: sum each item's weighted entries over the query's columns.
-            found, where = np.unique(
-                np.concatenate([indices[span] for span in spans]), return_inverse=True
-            )
+            found, where = np.unique(np.concatenate([at for at, _ in entries]), return_inverse=True)
             weighted = np.concatenate(
-                [data[span] * w for span, w in zip(spans, weights, strict=True)]
+                [data * w for (_, data), w in zip(entries, weights, strict=True)]
             )
             value = np.bincount(where, weights=weighted, minlength=found.size)
         rows.append(found)

@@ -72,6 +72,40 @@ def _cells(column: pd.Series) -> Any:
 
 
 @dataclass(frozen=True)
+class ItemColumns:
+    """The item matrix read by column, to find the items that carry a label or a word.
+
+    Label columns are kept column-major (a small block: items carry a few labels each), so
+    their rows are at hand. A word column is read from the row-major matrix on first ask,
+    one pass over its entries, and remembered: a column-major copy of the whole matrix
+    would double its memory for the few words that interests or dislikes name.
+    """
+
+    labels: sp.csc_matrix
+    rows: sp.csr_matrix
+    words: dict[int, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, matrix: sp.csr_matrix, labels: int) -> ItemColumns:
+        """Columns of `matrix`, whose first `labels` columns are labels."""
+        return cls(sp.csc_matrix(matrix[:, :labels]), matrix)
+
+    def __len__(self) -> int:
+        return int(self.rows.shape[0])
+
+    def column(self, j: int) -> tuple[np.ndarray, np.ndarray]:
+        """The rows with an entry in column `j`, ascending, and those entries."""
+        if j < self.labels.shape[1]:
+            span = slice(self.labels.indptr[j], self.labels.indptr[j + 1])
+            return self.labels.indices[span], self.labels.data[span]
+        return remembered(self.words, j, lambda: self._word(j), _MEMORY)
+
+    def _word(self, j: int) -> tuple[np.ndarray, np.ndarray]:
+        at = np.flatnonzero(self.rows.indices == j)
+        return np.searchsorted(self.rows.indptr, at, side="right") - 1, self.rows.data[at]
+
+
+@dataclass(frozen=True)
 class RowLookup:
     """Indexes and numpy columns of a candidates frame and its item matrix, built once.
 
@@ -94,7 +128,7 @@ class RowLookup:
     events: np.ndarray
     #: Per code in `codes["schedule"]`: its time of day and duration codes, its seasons.
     schedules: dict[str, np.ndarray]
-    columns: sp.csc_matrix
+    columns: ItemColumns
     #: Every column of the frame as an array to read single rows from (views, not copies).
     cells: dict[str, Any]
     #: Km of the `placed` rows from the last few places asked about (a couple's home
@@ -108,8 +142,9 @@ class RowLookup:
     memory: dict[Hashable, Any] = field(default_factory=dict)
 
     @classmethod
-    def of(cls, frame: pd.DataFrame, matrix: sp.csr_matrix) -> RowLookup:
-        """Index the ids and `COLUMNS` of a candidates frame, and its item matrix by column."""
+    def of(cls, frame: pd.DataFrame, matrix: sp.csr_matrix, labels: int) -> RowLookup:
+        """Index the ids and `COLUMNS` of a candidates frame, and its item matrix (whose
+        first `labels` columns are labels) by column."""
         codes: dict[str, np.ndarray] = {}
         values: dict[str, pd.Index] = {}
         for column in COLUMNS:
@@ -144,7 +179,7 @@ class RowLookup:
             placed,
             np.flatnonzero(starts != NAT),
             schedules,
-            sp.csc_matrix(matrix),
+            ItemColumns.of(matrix, labels),
             {str(name): _cells(frame[name]) for name in frame.columns},
         )
 

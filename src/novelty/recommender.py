@@ -69,7 +69,7 @@ class Recommender:
         self.space_ = ItemSpace()
         self.matrix_ = self.space_.fit_transform(frame)
         self.norms_ = self.space_.row_norms(self.matrix_)
-        self.lookup_ = RowLookup.of(frame, self.matrix_)
+        self.lookup_ = RowLookup.of(frame, self.matrix_, self.space_.n_labels_)
         return self
 
     @property
@@ -247,7 +247,7 @@ class Recommender:
         frame = pd.concat([self.frame_, extra], ignore_index=True)
         matrix = sp.csr_matrix(sp.vstack([self.matrix_, extra_matrix], format="csr"))
         norms = np.concatenate([self.norms_, self.space_.row_norms(extra_matrix)])
-        return RowLookup.of(frame, matrix), matrix, norms, problems
+        return RowLookup.of(frame, matrix, self.space_.n_labels_), matrix, norms, problems
 
     def _explain(
         self,

@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from .features import ItemSpace, cosine_to, hits
 from .filters import placed_km
-from .lookup import NAT, RowLookup, remembered
+from .lookup import NAT, ItemColumns, RowLookup, remembered
 from .models import Budget, Couple, Location, Outing
 
 
@@ -189,7 +189,7 @@ class Scope(NamedTuple):
 
 
 def partner_affinities(
-    matrix: sp.csr_matrix | sp.csc_matrix,
+    matrix: sp.csr_matrix | ItemColumns,
     space: ItemSpace,
     couple: Couple,
     scope: Scope | None = None,
@@ -197,10 +197,12 @@ def partner_affinities(
     """Items × partners in [0, 1): noisy-OR of each partner's weighted interest matches,
     for the rows in `scope` (default: every item).
 
-    Fastest with the item matrix in CSC form (`RowLookup.columns`).
+    Fastest with the matrix's `ItemColumns` (`RowLookup.columns`).
     """
+    if not isinstance(matrix, ItemColumns):
+        matrix = ItemColumns.of(matrix, matrix.shape[1])
     if scope is None:
-        scope = Scope.of(np.arange(matrix.shape[0]), matrix.shape[0])
+        scope = Scope.of(np.arange(len(matrix)), len(matrix))
     out = np.empty((len(scope), len(couple.partners)), dtype=np.float32, order="F")
     for column, partner in zip(out.T, couple.partners, strict=True):
         if not partner.interests:

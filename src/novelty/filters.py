@@ -143,9 +143,9 @@ def _schedule_table(
     whether it ends inside the window. Remembered: couples in one place ask about the
     same window ("this weekend")."""
     table: tuple[np.ndarray, np.ndarray] = remembered(
-        lookup.memory,
+        lookup.memory_for("schedules"),
         # The zone too: equal instants can be different local times.
-        ("schedules", window.start, window.end, str(window.start.tzinfo), southern),
+        (window.start, window.end, str(window.start.tzinfo), southern),
         lambda: _schedules_in(lookup, window, southern=southern),
         16,
     )

@@ -137,9 +137,9 @@ class RowLookup:
     #: Rows found for long lists of ids or titles (a couple's history comes back on every
     #: call), by column and the values asked about.
     found: dict[tuple[str, Hashable], np.ndarray] = field(default_factory=dict)
-    #: Anything else worked out from these rows and remembered by a caller, e.g. the
-    #: filters' start of each schedule in a window.
-    memory: dict[Hashable, Any] = field(default_factory=dict)
+    #: Anything else worked out from these rows and remembered by a caller, one memory
+    #: per purpose (`memory_for`), e.g. the filters' start of each schedule in a window.
+    memory: dict[str, dict[Hashable, Any]] = field(default_factory=dict)
 
     @classmethod
     def of(cls, frame: pd.DataFrame, matrix: sp.csr_matrix, labels: int) -> RowLookup:
@@ -185,6 +185,10 @@ class RowLookup:
 
     def __len__(self) -> int:
         return len(self.ids)
+
+    def memory_for(self, purpose: str) -> dict[Hashable, Any]:
+        """The memory of one purpose, for `remembered`."""
+        return self.memory.setdefault(purpose, {})
 
     def rows_with_ids(self, ids: Iterable[str]) -> np.ndarray:
         """Positions of the rows whose id is one of `ids`."""

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -27,7 +27,7 @@ from .explain import (
 from .features import ItemSpace, canonical, matches
 from .filters import DEFAULT_DURATION, Eligibility, eligibility, haversine_km
 from .lookup import RowLookup
-from .models import Budget, Couple, Location, Problem, Recommendation, Window
+from .models import Activity, Budget, Couple, Location, Problem, Recommendation, Window
 from .results import Recommendations
 from .scoring import History, Weights, excluded, history_profile, score
 from .windows import When, resolve_window
@@ -197,14 +197,13 @@ class Recommender:
         scored = _Scored(components, affinity, newness, allowed, past)
         chosen = eligible[picks]
         interests = _strongest_interests(sp.csr_matrix(matrix[chosen]), self.space_, couple)
-        # Only the k chosen rows leave the arrays, in one pass each.
-        records = lookup.records(chosen)
         numbers = components.to_numpy()[picks]
         places = list(zip(picks.tolist(), chosen.tolist(), strict=True))
         ideas = [
-            self._explain(rank, at, record, values, strongest, scored, couple, budget, near, seed)
-            for rank, (at, record, values, strongest) in enumerate(
-                zip(places, records, numbers, interests, strict=True), start=1
+            self._explain(rank, at, idea, values, strongest, scored, couple, budget, near, seed)
+            for rank, (at, idea, values, strongest) in enumerate(
+                zip(places, _activities(lookup, chosen), numbers, interests, strict=True),
+                start=1,
             )
         ]
         return Recommendations(ideas, window=window, problems=problems, generated_at=now)
@@ -253,7 +252,7 @@ class Recommender:
         self,
         rank: int,
         at: tuple[int, int],
-        record: dict[Any, Any],
+        activity: Activity,
         numbers: np.ndarray,
         best: list[tuple[str, float] | None],
         scored: _Scored,
@@ -268,7 +267,6 @@ class Recommender:
         affinity, newness = scored.affinity, scored.newness
         names = scored.components.columns
         values = {str(name): float(v) for name, v in zip(names, numbers, strict=True)}
-        activity = row_to_activity(record)
         start = scored.allowed.start_of(row, couple.timezone)
         end = (
             activity.ends_at
@@ -321,6 +319,25 @@ class _Scored:
     newness: np.ndarray
     allowed: Eligibility
     past: History
+
+
+#: Activities a RowLookup's rows remember having been turned into.
+_ACTIVITIES = 4096
+
+
+def _activities(lookup: RowLookup, rows: np.ndarray) -> list[Activity]:
+    """The Activity of each row. Remembered per row: an Activity is frozen, so one object
+    serves every call, and ideas that suit many couples come back often."""
+    memory = lookup.memory_for("activities")
+    wanted = rows.tolist()
+    missing = [row for row in dict.fromkeys(wanted) if row not in memory]
+    if len(memory) + len(missing) > _ACTIVITIES:
+        memory.clear()
+        missing = list(dict.fromkeys(wanted))
+    # Only the chosen rows leave the arrays, in one pass each.
+    for row, record in zip(missing, lookup.records(np.array(missing, dtype=np.intp)), strict=True):
+        memory[row] = row_to_activity(record)
+    return [memory[row] for row in wanted]
 
 
 def _strongest_interests(

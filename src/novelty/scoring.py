@@ -280,7 +280,7 @@ def distance_fit(
     placed, km = placed_km(lookup, near)
     half = (radius_km or 30.0) / 2
     decay = remembered(
-        lookup.memory, ("distance fit", near.lat, near.lon, half), lambda: np.exp(-km / half), 8
+        lookup.memory_for("distance fit"), (near.lat, near.lon, half), lambda: np.exp(-km / half), 8
     )
     # Entry 0 takes the places out of scope (position -1).
     fit = np.ones(len(scope) + 1, dtype=np.float32)

@@ -43,6 +43,8 @@ def remembered(memory: dict[K, V], key: K, make: Callable[[], V], size: int) -> 
 
 #: Up to this many values are looked up one by one (see `positions`).
 _FEW = 32
+#: Columns with up to this many distinct values are looked up in a dict.
+_FEW_DISTINCT = 4096
 #: Longer lists of values whose rows a RowLookup remembers.
 _MEMORY = 64
 
@@ -204,6 +206,20 @@ class RowLookup:
             _MEMORY,
         )
 
+    def _codes(self, column: str, values: list[Any]) -> np.ndarray:
+        """The codes of those `values` that `column` holds. A column of few distinct values
+        (a category, a currency) answers from a dict, made on first use."""
+        index = self.values[column]
+        if len(index) > _FEW_DISTINCT:
+            return self._positions(column, index, values)
+        codes = remembered(
+            self.memory_for("codes"),
+            column,
+            lambda: {value: code for code, value in enumerate(index.tolist())},
+            len(COLUMNS),
+        )
+        return np.array([codes[v] for v in values if v in codes], dtype=np.intp)
+
     def _positions(self, column: str, index: pd.Index, values: list[Any]) -> np.ndarray:
         if len(values) <= _FEW:
             return positions(index, values)
@@ -223,7 +239,7 @@ class RowLookup:
     ) -> np.ndarray:
         """Mask of the rows (all, or those at `rows`) whose `column` is one of `values`
         (titles given casefolded)."""
-        found = self._positions(column, self.values[column], list(values))
+        found = self._codes(column, list(values))
         if not found.size:
             return np.zeros(len(self) if rows is None else rows.size, dtype=bool)
         # One more entry than there are values: code -1 (a missing value) reads it, False.

@@ -194,7 +194,7 @@ class Recommender:
                 partner_coverage=self.weights.partner_coverage,
             )
         ]
-        scored = _Scored(components, affinity, newness, allowed, past)
+        scored = _Scored(components, list(components.columns), affinity, newness, allowed, past)
         chosen = eligible[picks]
         interests = _strongest_interests(sp.csr_matrix(matrix[chosen]), self.space_, couple)
         numbers = components.to_numpy()[picks]
@@ -265,8 +265,8 @@ class Recommender:
         position among the scored rows and its row in the candidates frame."""
         position, row = at
         affinity, newness = scored.affinity, scored.newness
-        names = scored.components.columns
-        values = {str(name): float(v) for name, v in zip(names, numbers, strict=True)}
+        names = scored.names
+        values = {name: float(v) for name, v in zip(names, numbers, strict=True)}
         start = scored.allowed.start_of(row, couple.timezone)
         end = (
             activity.ends_at
@@ -315,6 +315,8 @@ class _Scored:
     """Everything one call computed over its candidates, for explaining the chosen few."""
 
     components: pd.DataFrame
+    #: The components' names, once: iterating a pandas Index costs a call per name.
+    names: list[str]
     affinity: np.ndarray
     newness: np.ndarray
     allowed: Eligibility

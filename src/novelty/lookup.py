@@ -33,12 +33,17 @@ V = TypeVar("V")
 
 
 def remembered(memory: dict[K, V], key: K, make: Callable[[], V], size: int) -> V:
-    """`memory[key]`, made on first use; the memory is emptied when it holds `size` entries."""
-    if key not in memory:
+    """`memory[key]`, made on first use; the memory is emptied when it holds `size` entries.
+
+    A key is hashed once when found: some keys (a history's outings) cost a hash per item.
+    """
+    try:
+        return memory[key]
+    except KeyError:
         if len(memory) >= size:
             memory.clear()
-        memory[key] = make()
-    return memory[key]
+        value = memory[key] = make()
+        return value
 
 
 #: Up to this many values are looked up one by one (see `positions`).

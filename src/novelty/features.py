@@ -222,6 +222,8 @@ def hits(matrix: sp.csr_matrix | ItemColumns, space: ItemSpace, labels: Sequence
         value: np.ndarray
         if not entries:  # words no item uses
             found, value = np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
+        elif len(entries) == 1 and weights[0] == 1.0:  # a label: entries are 1
+            found, value = entries[0]
         elif len(entries) == 1:
             found, value = entries[0][0], entries[0][1] * weights[0]
         else:
@@ -232,16 +234,26 @@ def hits(matrix: sp.csr_matrix | ItemColumns, space: ItemSpace, labels: Sequence
             )
             value = np.bincount(where, weights=weighted, minlength=found.size)
         rows.append(found)
-        values.append(np.clip(value, 0.0, 1.0).astype(np.float32))
+        values.append(np.minimum(value, 1.0, dtype=np.float32))
     label_of = np.repeat(np.arange(len(labels)), [r.size for r in rows[1:]])
     return Hits(np.concatenate(rows), label_of, np.concatenate(values))
 
 
 def matches(matrix: sp.csr_matrix, space: ItemSpace, labels: Sequence[str]) -> np.ndarray:
     """Items × labels, dense: how strongly each of a few items matches each label."""
-    dense = matrix.toarray()
-    out = np.zeros((matrix.shape[0], len(labels)), dtype=np.float32)
-    for j, label in enumerate(labels):
-        terms, weights = space.query_terms(label)
-        out[:, j] = np.clip(dense[:, terms] @ weights, 0.0, 1.0)
-    return out
+    if not labels:
+        return np.zeros((matrix.shape[0], 0), dtype=np.float32)
+    queries = [space.query_terms(label) for label in labels]
+    # Width × labels: each label's query in its own column, so one product answers all.
+    query = sp.csr_matrix(
+        (
+            np.concatenate([weights for _, weights in queries]),
+            (
+                np.concatenate([terms for terms, _ in queries]),
+                np.repeat(np.arange(len(labels)), [terms.size for terms, _ in queries]),
+            ),
+        ),
+        shape=(space.width, len(labels)),
+    )
+    strengths: np.ndarray = np.clip((matrix @ query).toarray(), 0.0, 1.0).astype(np.float32)
+    return strengths

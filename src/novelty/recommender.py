@@ -178,7 +178,7 @@ class Recommender:
             relevance = relevance + jitter * np.random.default_rng(seed).random(relevance.size)
         best = top_m(relevance, shortlist_size)
         shortlist = eligible[best]
-        units = self.space_.unit_rows(sp.csr_matrix(matrix[shortlist]))
+        units = self.space_.unit_rows(matrix[shortlist])
         picks = best[
             rerank(
                 relevance[best],
@@ -196,13 +196,22 @@ class Recommender:
         ]
         scored = _Scored(components, list(components.columns), affinity, newness, allowed, past)
         chosen = eligible[picks]
-        interests = _strongest_interests(sp.csr_matrix(matrix[chosen]), self.space_, couple)
+        interests = _strongest_interests(matrix[chosen], self.space_, couple)
         numbers = components.to_numpy()[picks]
         places = list(zip(picks.tolist(), chosen.tolist(), strict=True))
+        # Km from `near` (NaN without a place), all at once.
+        kms = haversine_km(lookup.numbers["lat"][chosen], lookup.numbers["lon"][chosen], near)
         ideas = [
-            self._explain(rank, at, idea, values, strongest, scored, couple, budget, near, seed)
-            for rank, (at, idea, values, strongest) in enumerate(
-                zip(places, _activities(lookup, chosen), numbers, interests, strict=True),
+            self._explain(rank, at, idea, km, values, strongest, scored, couple, budget, seed)
+            for rank, (at, idea, km, values, strongest) in enumerate(
+                zip(
+                    places,
+                    _activities(lookup, chosen),
+                    kms.tolist(),
+                    numbers,
+                    interests,
+                    strict=True,
+                ),
                 start=1,
             )
         ]
@@ -253,16 +262,17 @@ class Recommender:
         rank: int,
         at: tuple[int, int],
         activity: Activity,
+        km: float,
         numbers: np.ndarray,
         best: list[tuple[str, float] | None],
         scored: _Scored,
         couple: Couple,
         budget: Budget | None,
-        near: Location,
         seed: int | None,
     ) -> Recommendation:
         """The one Recommendation object of a chosen row, with its reasons. `at` is its
-        position among the scored rows and its row in the candidates frame."""
+        position among the scored rows and its row in the candidates frame; `km` its
+        distance from where the couple is."""
         position, row = at
         affinity, newness = scored.affinity, scored.newness
         names = scored.names
@@ -272,13 +282,7 @@ class Recommender:
             activity.ends_at
             or start + (dt.timedelta(minutes=activity.duration_minutes or 0) or DEFAULT_DURATION)
         ).astimezone(couple.timezone)
-        distance = None
-        if activity.location is not None and not activity.online:
-            distance = float(
-                haversine_km(
-                    np.array([activity.location.lat]), np.array([activity.location.lon]), near
-                )[0]
-            )
+        distance = None if activity.location is None or activity.online else km
         reasons = [
             newness_reason(
                 couple,

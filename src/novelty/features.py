@@ -241,19 +241,9 @@ def hits(matrix: sp.csr_matrix | ItemColumns, space: ItemSpace, labels: Sequence
 
 def matches(matrix: sp.csr_matrix, space: ItemSpace, labels: Sequence[str]) -> np.ndarray:
     """Items × labels, dense: how strongly each of a few items matches each label."""
-    if not labels:
-        return np.zeros((matrix.shape[0], 0), dtype=np.float32)
-    queries = [space.query_terms(label) for label in labels]
-    # Width × labels: each label's query in its own column, so one product answers all.
-    query = sp.csr_matrix(
-        (
-            np.concatenate([weights for _, weights in queries]),
-            (
-                np.concatenate([terms for terms, _ in queries]),
-                np.repeat(np.arange(len(labels)), [terms.size for terms, _ in queries]),
-            ),
-        ),
-        shape=(space.width, len(labels)),
-    )
-    strengths: np.ndarray = np.clip((matrix @ query).toarray(), 0.0, 1.0).astype(np.float32)
-    return strengths
+    dense = matrix.toarray()
+    out = np.zeros((matrix.shape[0], len(labels)), dtype=np.float32)
+    for j, label in enumerate(labels):
+        terms, weights = space.query_terms(label)
+        out[:, j] = np.clip(dense[:, terms] @ weights, 0.0, 1.0)
+    return out

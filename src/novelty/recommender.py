@@ -26,7 +26,7 @@ from .explain import (
 )
 from .features import ItemSpace, canonical, matches
 from .filters import DEFAULT_DURATION, Eligibility, eligibility, haversine_km
-from .lookup import RowLookup
+from .lookup import RowLookup, remembered
 from .models import Activity, Budget, Couple, Location, Problem, Recommendation, Window
 from .results import Recommendations
 from .scoring import History, Weights, excluded, history_profile, score
@@ -130,13 +130,15 @@ class Recommender:
         outings = tuple(dict.fromkeys((*couple.history, *logged))) if logged else couple.history
 
         lookup, matrix, norms, problems = self._candidates(couple, sources, window, near, strict)
-        past = history_profile(
-            outings,
-            lookup=lookup,
-            matrix=matrix,
-            space=self.space_,
-            today=now.astimezone(tz).date(),
-            weights=self.weights,
+        today, w = now.astimezone(tz).date(), self.weights
+        # Remembered per catalog: a couple's history comes back on every call.
+        past: History = remembered(
+            lookup.memory_for("histories"),
+            (outings, today, w.half_life_days, w.repeat_after_days),
+            lambda: history_profile(
+                outings, lookup=lookup, matrix=matrix, space=self.space_, today=today, weights=w
+            ),
+            _HISTORIES,
         )
         allowed = eligibility(
             lookup=lookup,
@@ -327,6 +329,8 @@ class _Scored:
     past: History
 
 
+#: Histories a RowLookup remembers (each holds two vectors as wide as the item space).
+_HISTORIES = 64
 #: Activities a RowLookup's rows remember having been turned into.
 _ACTIVITIES = 4096
 

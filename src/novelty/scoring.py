@@ -121,38 +121,12 @@ def history_profile(
     today: dt.date,
     weights: Weights,
 ) -> History:
-    """Decay-weighted sums of outing vectors (familiarity) and of rating-signed ones (taste).
-
-    Remembered per catalog for the same outings, day and weights: a couple's history comes
-    back on every call.
-    """
+    """Decay-weighted sums of outing vectors (familiarity) and of rating-signed ones (taste)."""
     if not outings:
         empty: frozenset[str] = frozenset()
         zero = np.zeros(space.width, dtype=np.float32)
         none = np.zeros(0, dtype=np.int64)
         return History(zero, zero, empty, empty, empty, empty, empty, none, none)
-    key = (tuple(outings), today, weights.half_life_days, weights.repeat_after_days)
-    profile: History = remembered(
-        lookup.memory_for("histories"),
-        key,
-        lambda: _history(outings, lookup, matrix, space, today, weights),
-        _HISTORIES,
-    )
-    return profile
-
-
-#: Histories a RowLookup remembers (each holds two vectors as wide as the item space).
-_HISTORIES = 64
-
-
-def _history(
-    outings: Sequence[Outing],
-    lookup: RowLookup,
-    matrix: sp.csr_matrix,
-    space: ItemSpace,
-    today: dt.date,
-    weights: Weights,
-) -> History:
     days = np.fromiter((o.date.toordinal() for o in outings), np.int64, len(outings))
     ages = np.maximum(today.toordinal() - days, 0).astype(np.float32)
     decay = 0.5 ** (ages / weights.half_life_days)

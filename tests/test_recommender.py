@@ -234,3 +234,53 @@ def test_what_a_recommender_remembers_between_calls_never_changes_a_list(
     assert first == again == ideas(novelty.Recommender(catalog), couple)
     assert second == ideas(novelty.Recommender(catalog), other)
     assert first != second
+
+
+class _Gigs:
+    """An in-process event source whose events the test can change between calls."""
+
+    name = "gigs"
+
+    def __init__(self, titles: list[str]) -> None:
+        self.titles = titles
+
+    def fetch(
+        self, window: novelty.Window, near: novelty.Location | None
+    ) -> list[novelty.Activity]:
+        start = window.start + dt.timedelta(hours=20)
+        return [
+            novelty.Activity(
+                id=f"gig-{i}",
+                title=title,
+                category="music",
+                tags=("live-music",),
+                cost_min=0,
+                cost_max=0,
+                starts_at=start,
+                ends_at=start + dt.timedelta(hours=2),
+                source=self.name,
+            )
+            for i, title in enumerate(self.titles)
+        ]
+
+
+def test_the_same_events_reuse_their_indexing_and_other_events_do_not(
+    couple: novelty.Couple, now: dt.datetime
+) -> None:
+    gigs = _Gigs(["Jazz in the park", "Late-night blues"])
+    shared = novelty.Recommender(sources=[gigs])
+
+    def ideas(recommender: novelty.Recommender) -> list[str]:
+        return [r.activity.title for r in recommender.recommend(couple, now=now, k=10, seed=2)]
+
+    first = ideas(shared)
+    stacked = next(iter(shared._with_events.values()))
+    assert ideas(shared) == first
+    assert next(iter(shared._with_events.values())) is stacked
+    gigs.titles = ["Salsa social", "Jazz in the park"]
+    second = ideas(shared)
+    assert second == ideas(novelty.Recommender(sources=[_Gigs(gigs.titles)]))
+    assert len(shared._with_events) == 1
+    assert set(second) & set(gigs.titles)
+    gigs.titles = ["Jazz in the park", "Late-night blues"]
+    assert ideas(shared) == first

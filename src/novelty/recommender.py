@@ -251,13 +251,27 @@ class Recommender:
         problems = [*unbuilt, *fetched]
         if not events:
             return self.lookup_, self.matrix_, self.norms_, problems
+        # Kept for the next call: couples in one place, or one couple on every screen, get
+        # the same events, and indexing them with the catalog costs a pass over all of it.
+        lookup, matrix, norms = remembered(
+            self._with_events, tuple(events), lambda: self._stacked(events), 1
+        )
+        return lookup, matrix, norms, problems
+
+    @cached_property
+    def _with_events(self) -> dict[tuple[Activity, ...], _Stacked]:
+        """The last events and the candidates they made with the catalog."""
+        return {}
+
+    def _stacked(self, events: Sequence[Activity]) -> _Stacked:
+        """The catalog with `events` stacked under it in the same schema, indexed."""
         extra = activities_to_frame(events)
         extra["category"] = self._catalog_categories(extra["category"])
         extra_matrix = self.space_.transform_frame(extra)
         frame = pd.concat([self.frame_, extra], ignore_index=True)
         matrix = sp.csr_matrix(sp.vstack([self.matrix_, extra_matrix], format="csr"))
         norms = np.concatenate([self.norms_, self.space_.row_norms(extra_matrix)])
-        return RowLookup.of(frame, matrix, self.space_.n_labels_), matrix, norms, problems
+        return RowLookup.of(frame, matrix, self.space_.n_labels_), matrix, norms
 
     def _explain(
         self,
@@ -314,6 +328,10 @@ class Recommender:
             starts_at=start,
             ends_at=end,
         )
+
+
+#: Candidates made of the catalog and some events: their lookup, matrix and row norms.
+_Stacked = tuple[RowLookup, sp.csr_matrix, np.ndarray]
 
 
 @dataclass(frozen=True)

@@ -284,3 +284,32 @@ def test_the_same_events_reuse_their_indexing_and_other_events_do_not(
     assert set(second) & set(gigs.titles)
     gigs.titles = ["Jazz in the park", "Late-night blues"]
     assert ideas(shared) == first
+
+
+def test_one_recommender_serves_threads_as_it_serves_calls_in_turn(
+    couple: novelty.Couple, now: dt.datetime
+) -> None:
+    """What a recommender remembers is shared by threads (a web app's workers)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    catalog = novelty.load_catalog()
+    couples = [
+        couple.model_copy(
+            update={
+                "history": tuple(
+                    novelty.Outing(activity_id=i, date=now.date() - dt.timedelta(days=3 * n))
+                    for n, i in enumerate(catalog["id"].iloc[start : start + 30])
+                )
+            }
+        )
+        for start in range(0, 240, 30)
+    ]
+
+    def ideas(recommender: novelty.Recommender, who: novelty.Couple) -> list[str]:
+        return [r.activity.id for r in recommender.recommend(who, now=now, k=8, seed=5)]
+
+    alone = [ideas(novelty.Recommender(catalog), who) for who in couples]
+    shared = novelty.Recommender(catalog).prepare()
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        together = list(pool.map(lambda who: ideas(shared, who), couples * 4))
+    assert together == alone * 4

@@ -358,14 +358,17 @@ def _activities(lookup: RowLookup, rows: np.ndarray) -> list[Activity]:
     serves every call, and ideas that suit many couples come back often."""
     memory = lookup.memory_for("activities")
     wanted = rows.tolist()
-    missing = [row for row in dict.fromkeys(wanted) if row not in memory]
+    found: dict[int, Activity] = {}
+    for row in wanted:
+        if (known := memory.get(row)) is not None:
+            found[row] = known
+    missing = [row for row in dict.fromkeys(wanted) if row not in found]
     if len(memory) + len(missing) > _ACTIVITIES:
         memory.clear()
-        missing = list(dict.fromkeys(wanted))
     # Only the chosen rows leave the arrays, in one pass each.
     for row, record in zip(missing, lookup.records(np.array(missing, dtype=np.intp)), strict=True):
-        memory[row] = row_to_activity(record)
-    return [memory[row] for row in wanted]
+        found[row] = memory[row] = row_to_activity(record)
+    return [found[row] for row in wanted]
 
 
 def _strongest_interests(

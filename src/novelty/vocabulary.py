@@ -111,6 +111,19 @@ def _row_pointers(rows: np.ndarray, count: int) -> np.ndarray:
     return np.concatenate([[0], np.cumsum(np.bincount(rows, minlength=count))])
 
 
+#: Entries summed at a time: bincount widens indices and weights to 8 bytes each.
+_ENTRIES_AT_ONCE = 1 << 20
+
+
+def _column_sums(counts: sp.csr_matrix, width: int) -> np.ndarray:
+    """Each column's total, a slice of the entries at a time to bound the memory used."""
+    sums = np.zeros(width, dtype=np.float64)
+    for start in range(0, counts.nnz, _ENTRIES_AT_ONCE):
+        part = slice(start, start + _ENTRIES_AT_ONCE)
+        sums += np.bincount(counts.indices[part], counts.data[part], minlength=width)
+    return sums
+
+
 class _Seen:
     """Columns for pieces in the order they are first met, slice after slice."""
 
@@ -197,7 +210,7 @@ class Words:
         seen = _Seen()
         counts = _counts(columns, None, seen, _only_words)
         met = np.array(list(seen.columns), dtype=object)
-        frequency = np.bincount(counts.indices, weights=counts.data, minlength=met.size)
+        frequency = _column_sums(counts, met.size)
         usable = np.array(
             [len(w) > 1 and w not in ENGLISH_STOP_WORDS for w in met.tolist()], dtype=bool
         )

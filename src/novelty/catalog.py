@@ -252,8 +252,11 @@ def _validated(frame: pd.DataFrame, where: _Where) -> pd.DataFrame:
 
 
 def finish_frame(frame: pd.DataFrame, *, source: str) -> pd.DataFrame:
-    """Add the event columns a catalog lacks, so every candidates frame has one schema."""
-    frame = frame.copy()
+    """Add the event columns a catalog lacks, so every candidates frame has one schema.
+
+    Adds them to `frame` itself (callers pass a frame they made): a copy of a million rows
+    would cost a pointer per cell.
+    """
     for column in ("lat", "lon"):
         if column not in frame:
             frame[column] = np.nan

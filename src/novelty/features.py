@@ -143,7 +143,8 @@ class ItemSpace:
 
     def _weighted(self, matrix: sp.csr_matrix) -> tuple[np.ndarray, np.ndarray]:
         """The weighted entries of `matrix` and each row's squared weighted norm."""
-        data = matrix.data * self.column_weights_[matrix.indices]
+        data = self.column_weights_[matrix.indices]
+        data *= matrix.data
         # Summed row by row, from where each row that has entries starts: no array with a
         # row number per entry (on a large catalog, hundreds of MB).
         squared = np.zeros(matrix.shape[0], dtype=np.float64)

@@ -68,7 +68,10 @@ def _counts(
     distinct piece of a slice its column, -1 to leave it out. The width is one more than
     the highest column met."""
     rows = len(columns[0])
-    parts: list[sp.csr_matrix] = []
+    # Per slice, the column of each piece and how many pieces each row has: the counts
+    # (all ones until duplicates are summed) are made once, for all rows.
+    found: list[np.ndarray] = [np.zeros(0, dtype=np.int32)]
+    per_row: list[np.ndarray] = [np.zeros(0, dtype=np.int64)]
     for start in range(0, rows, _TEXTS_AT_ONCE):
         texts = [column[start : start + _TEXTS_AT_ONCE] for column in columns]
         joined = (
@@ -79,14 +82,14 @@ def _counts(
         pieces = _split(joined, delimiter, clean)
         column = column_of(pieces.distinct).astype(np.int32)[pieces.codes]
         known = column >= 0
-        indptr = _row_pointers(pieces.texts[known], len(joined))
-        data = np.ones(int(known.sum()), dtype=np.float32)
-        width = int(column.max(initial=-1)) + 1
-        parts.append(sp.csr_matrix((data, column[known], indptr), shape=(len(joined), width)))
-    width = max((part.shape[1] for part in parts), default=0)
-    for part in parts:
-        part.resize((part.shape[0], width))
-    counts = sp.vstack(parts, format="csr") if parts else sp.csr_matrix((0, 0), dtype=np.float32)
+        found.append(column[known])
+        per_row.append(np.bincount(pieces.texts[known], minlength=len(joined)))
+    indices = np.concatenate(found)
+    found.clear()  # before the counts are made: on a large catalog each copy is many MB
+    indptr = np.concatenate([[0], np.cumsum(np.concatenate(per_row))])
+    width = int(indices.max(initial=-1)) + 1
+    data = np.ones(indices.size, dtype=np.float32)
+    counts = sp.csr_matrix((data, indices, indptr), shape=(rows, width))
     counts.sum_duplicates()
     return counts
 
@@ -104,11 +107,6 @@ def _moved(counts: sp.csr_matrix, column_of: np.ndarray, width: int) -> sp.csr_m
     moved.eliminate_zeros()
     moved.sum_duplicates()
     return moved
-
-
-def _row_pointers(rows: np.ndarray, count: int) -> np.ndarray:
-    """CSR row pointers of entries in ascending `rows`."""
-    return np.concatenate([[0], np.cumsum(np.bincount(rows, minlength=count))])
 
 
 #: Entries summed at a time: bincount widens indices and weights to 8 bytes each.

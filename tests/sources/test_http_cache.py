@@ -396,6 +396,20 @@ def test_ticketmaster_searches_within_one_hour_are_answered_from_the_cache(
     assert len(first) == 4
 
 
+def test_ticketmaster_pages_read_from_the_cache_are_not_spaced_out(
+    server: HTTPServer, folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pauses: list[float] = []
+    monkeypatch.setattr(tm, "sleep", pauses.append)
+    source = ticketmaster(server, folder)
+
+    source.fetch(WEEKEND, AUSTIN)
+    assert pauses == [tm.PAGE_INTERVAL]  # between the two pages asked of the server
+    source.fetch(WEEKEND, AUSTIN)
+    assert pauses == [tm.PAGE_INTERVAL]  # both pages from disk: no pause
+    assert len(server.log) == 2
+
+
 def test_ticketmaster_asks_for_whole_hours_and_drops_what_the_wider_search_adds(
     server: HTTPServer, folder: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

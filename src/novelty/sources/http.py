@@ -126,6 +126,8 @@ class Response:
     content: bytes
     headers: Mapping[str, str]
     url: str
+    #: Read from the on-disk cache: no request reached the server.
+    cached: bool = False
 
 
 class HttpClient:
@@ -209,7 +211,7 @@ class HttpClient:
                 key = request_key(asked, headers)
                 stored = cache.get(key)
                 if stored is not None and len(stored.content) <= self.max_bytes:
-                    return Response(stored.content, stored.headers, redact(asked))
+                    return Response(stored.content, stored.headers, redact(asked), cached=True)
             with (
                 self._session() as session,
                 session.get(

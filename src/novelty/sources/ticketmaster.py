@@ -282,9 +282,11 @@ class TicketmasterSource:
             "sort": "date,asc",
         }
         events: list[Activity] = []
-        page, total, pause = 0, 1, PAGE_INTERVAL
+        # No pause before the first page, nor after a page read from the cache: the pause
+        # spaces requests to the server.
+        page, total, pause = 0, 1, 0.0
         while page < min(total, self.max_pages) and (page + 1) * self.size <= DEEP_PAGING_LIMIT:
-            if page:
+            if pause:
                 sleep(pause)
             answer = self.http.get(
                 f"{self.base_url}/events.json", params={**params, "page": str(page)}
@@ -294,6 +296,7 @@ class TicketmasterSource:
             total = result.total_pages
             quota = number(answer.headers.get("Rate-Limit-Available"))
             pause = LOW_QUOTA_PAUSE if quota is not None and quota < LOW_QUOTA else PAGE_INTERVAL
+            pause = 0.0 if answer.cached else pause
             page += 1
         return [e for e in events if e.starts_at and window.start <= e.starts_at <= window.end]
 

@@ -503,3 +503,40 @@ def test_the_default_folder_is_the_platforms_cache_folder(
         monkeypatch.setenv("XDG_CACHE_HOME", xdg)
 
     assert default_cache_dir() == tmp_path / expected
+
+
+def test_expired_entries_and_abandoned_temporary_files_are_deleted_and_nothing_else(
+    folder: Path, clock: Clock
+) -> None:
+    cache = ResponseCache(TTL, folder, clock=clock)
+    cache.put("a" * 64, b"old", {})
+    folder.joinpath("notes.txt").write_text("someone else's file")
+    os.utime(folder / "notes.txt", (0, 0))
+    clock.now += TTL + 1
+    abandoned, recent = folder / "tmpab_12.tmp", folder / "tmpcd_34.tmp"
+    abandoned.write_bytes(b"half")
+    recent.write_bytes(b"half")
+    os.utime(abandoned, (clock.now - 2 * 3600, clock.now - 2 * 3600))
+    os.utime(recent, (clock.now - 60, clock.now - 60))  # a writer at work
+
+    cache.put("b" * 64, b"new", {})
+
+    assert sorted(p.name for p in folder.iterdir()) == sorted(["b" * 64, "notes.txt", recent.name])
+    assert cache.get("b" * 64) == (b"new", {})
+
+
+def test_a_cache_prunes_at_most_once_per_ttl(folder: Path, clock: Clock) -> None:
+    cache = ResponseCache(TTL, folder, clock=clock)
+    start = clock.now
+    cache.put("0" * 64, b"first", {})  # the first write prunes (nothing to do)
+    clock.now = start + 10
+    cache.put("a" * 64, b"expires at start + TTL + 10", {})
+    clock.now = start + TTL + 1
+    cache.put("b" * 64, b"prunes again; 'a' is still fresh", {})
+    clock.now = start + TTL + 20  # 'a' has expired, but the last pruning is too recent
+    cache.put("c" * 64, b"third", {})
+    assert (folder / ("a" * 64)).exists()
+    clock.now = start + 2 * TTL + 2
+    cache.put("d" * 64, b"fourth", {})
+    assert not (folder / ("a" * 64)).exists()
+    assert (folder / ("d" * 64)).exists()

@@ -10,7 +10,9 @@ request's URL, API keys and all, unless told which parameters to hide.
 On disk an entry is one file per request, named by the sha256 of the request: a JSON
 line (format, when it was stored, body size, a few headers) and then the body. The URL is
 not stored, because a private calendar's secret can sit in its path, where `redact`
-cannot see it.
+cannot see it. The file's modification time is set to when the entry expires, so that
+expired entries can be found and deleted without reading them: each cache does that on
+its first write, then at most once per TTL.
 """
 
 from __future__ import annotations
@@ -18,7 +20,9 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import math
 import os
+import re
 import sys
 import tempfile
 import time
@@ -35,6 +39,11 @@ from ._options import optional_folder, positive_number
 #: session (Rate-Limit-*, Set-Cookie, Date) and would be stale or secret on disk.
 KEPT_HEADERS: Final = ("Content-Type", "Content-Language", "Last-Modified", "ETag")
 _FORMAT: Final = 1
+#: Names of the files a cache writes: entries, and the temporary files they are written to.
+_ENTRY_NAME: Final = re.compile(r"[0-9a-f]{64}")
+_TEMPORARY_NAME: Final = re.compile(r"tmp\w+\.tmp")
+#: A temporary file this old was left by a writer that stopped; it is deleted.
+_ABANDONED_AFTER: Final = 3600.0
 
 
 def default_cache_dir() -> Path:
@@ -91,6 +100,7 @@ class ResponseCache:
         self.ttl = ttl
         self.folder = folder if folder is not None else default_cache_dir()
         self.clock = clock
+        self._pruned_at = -math.inf
 
     def get(self, key: str) -> Entry | None:
         """The answer stored under `key` if it is younger than `ttl`, else None.
@@ -115,7 +125,8 @@ class ResponseCache:
         A cache that cannot be written is passed over: the answer is in hand anyway.
         """
         kept = {name: headers[name] for name in KEPT_HEADERS if name in headers}
-        meta = {"format": _FORMAT, "stored_at": self.clock(), "size": len(content), "headers": kept}
+        stored_at = self.clock()
+        meta = {"format": _FORMAT, "stored_at": stored_at, "size": len(content), "headers": kept}
         try:
             self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
             handle, temporary = tempfile.mkstemp(dir=self.folder, suffix=".tmp")
@@ -127,10 +138,32 @@ class ResponseCache:
                 file.write(content)
             # No fsync: after a power cut the entry may be short, and the size check above
             # reads a short entry as a miss.
+            expires = stored_at + self.ttl
+            os.utime(temporary, (expires, expires))
             os.replace(temporary, self.folder / key)
         except OSError:
             with contextlib.suppress(OSError):
                 os.unlink(temporary)
+            return
+        self._prune()
+
+    def _prune(self) -> None:
+        """Delete the entries that have expired, and temporary files a stopped writer left,
+        at most once per TTL. Only files named as this module names them are touched: a
+        `cache_dir` may be a folder that holds other files too."""
+        now = self.clock()
+        if now < self._pruned_at + self.ttl:
+            return
+        self._pruned_at = now
+        with contextlib.suppress(OSError), os.scandir(self.folder) as items:
+            for item in items:
+                with contextlib.suppress(OSError):
+                    expired = (_ENTRY_NAME.fullmatch(item.name) and item.stat().st_mtime < now) or (
+                        _TEMPORARY_NAME.fullmatch(item.name)
+                        and item.stat().st_mtime < now - _ABANDONED_AFTER
+                    )
+                    if expired and item.is_file(follow_symlinks=False):
+                        os.unlink(item.path)
 
 
 def checked_cache(cache_ttl: object, cache_dir: object) -> ResponseCache | None:

@@ -121,6 +121,8 @@ class RowLookup:
     row's string on every call; the rows that carry a few labels or words are read from
     those columns of `columns` alone; numeric columns are read without pandas. On a large
     catalog those passes over strings took longer than all the scoring maths together.
+    What calls ask again (a couple's history, this weekend's window) is remembered in
+    `memory`, keyed by what was asked, so it can never change an answer.
     """
 
     ids: pd.Index
@@ -141,11 +143,9 @@ class RowLookup:
     #: Km of the `placed` rows from the last few places asked about (a couple's home
     #: comes back on every call).
     km_from: dict[tuple[float, float], np.ndarray] = field(default_factory=dict)
-    #: Rows found for long lists of ids or titles (a couple's history comes back on every
-    #: call), by column and the values asked about.
-    found: dict[tuple[str, Hashable], np.ndarray] = field(default_factory=dict)
-    #: Anything else worked out from these rows and remembered by a caller, one memory
-    #: per purpose (`memory_for`), e.g. the filters' start of each schedule in a window.
+    #: What was worked out from these rows and is remembered, one memory per purpose
+    #: (`memory_for`): e.g. the rows of a history's ids (a couple's history comes back on
+    #: every call), or the filters' start of each schedule in a window.
     memory: dict[str, dict[Hashable, Any]] = field(default_factory=dict)
 
     @classmethod
@@ -205,8 +205,8 @@ class RowLookup:
         """Per id in `ids`, the position of its row, or -1."""
         key = tuple(ids)
         return remembered(
-            self.found,
-            ("ids in order", key),
+            self.memory_for("rows of ids"),
+            key,
             lambda: np.asarray(self.ids.get_indexer(pd.Index(key, dtype=object))),
             _MEMORY,
         )
@@ -229,7 +229,10 @@ class RowLookup:
         if len(values) <= _FEW:
             return positions(index, values)
         return remembered(
-            self.found, (column, frozenset(values)), lambda: positions(index, values), _MEMORY
+            self.memory_for(f"rows by {column}"),
+            frozenset(values),
+            lambda: positions(index, values),
+            _MEMORY,
         )
 
     def records(self, rows: np.ndarray) -> list[dict[str, Any]]:

@@ -213,7 +213,7 @@ def hits(matrix: sp.csr_matrix | ItemColumns, space: ItemSpace, labels: Sequence
     Given `ItemColumns` (`RowLookup.columns`), only the entries of the columns the labels
     touch are read, so the work follows the number of matches, not of items.
     """
-    columns = matrix if isinstance(matrix, ItemColumns) else ItemColumns.of(matrix, matrix.shape[1])
+    columns = ItemColumns.reading(matrix)
     rows: list[np.ndarray] = [np.zeros(0, dtype=np.int64)]
     values: list[np.ndarray] = [np.zeros(0, dtype=np.float32)]
     for label in labels:

@@ -95,7 +95,13 @@ class ItemColumns:
     @classmethod
     def of(cls, matrix: sp.csr_matrix, labels: int) -> ItemColumns:
         """Columns of `matrix`, whose first `labels` columns are labels."""
-        return cls(sp.csc_matrix(matrix[:, :labels]), matrix)
+        block = matrix if labels >= matrix.shape[1] else matrix[:, :labels]
+        return cls(sp.csc_matrix(block), matrix)
+
+    @classmethod
+    def reading(cls, matrix: sp.csr_matrix | ItemColumns) -> ItemColumns:
+        """`matrix` itself if it is ItemColumns, else all its columns column-major."""
+        return matrix if isinstance(matrix, ItemColumns) else cls.of(matrix, matrix.shape[1])
 
     def __len__(self) -> int:
         return int(self.rows.shape[0])

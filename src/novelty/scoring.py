@@ -200,8 +200,7 @@ def partner_affinities(
 
     Fastest with the matrix's `ItemColumns` (`RowLookup.columns`).
     """
-    if not isinstance(matrix, ItemColumns):
-        matrix = ItemColumns.of(matrix, matrix.shape[1])
+    matrix = ItemColumns.reading(matrix)
     if scope is None:
         scope = Scope.of(np.arange(len(matrix)), len(matrix))
     out = np.empty((len(scope), len(couple.partners)), dtype=np.float32, order="F")
@@ -330,31 +329,29 @@ def score(
         "interactive": lookup.numbers["interactive"][rows],
         "budget_fit": budget_fit(lookup.numbers["cost_min"][rows], budget),
         "distance_fit": distance_fit(lookup, near, radius_km, scope),
-        "taste": np.full(rows.size, 0.5, dtype=np.float32),
         "timely": (lookup.starts_ns[rows] != NAT).astype(np.float32),
     }
     terms = _Terms(fit, newness, category_new, parts, weights)
-    familiarity = np.zeros(rows.size, np.float32)
-    novelty = np.ones(rows.size, np.float32)
     if not history.familiarity.any():
-        total = terms.total(novelty)
+        familiarity = np.zeros(rows.size, np.float32)
+        novelty = np.ones(rows.size, np.float32)
+        taste = np.full(rows.size, 0.5, dtype=np.float32)
+        total = terms.total(novelty, taste)
     else:
         # The lowest score each row can have (nothing new about it, disliked by taste)
-        # and how much more familiarity and taste could add.
-        parts["taste"][:] = 0.0
-        lowest = terms.total(np.zeros(rows.size, np.float32))
+        # and how much more novelty and taste could add.
+        nothing = np.zeros(rows.size, np.float32)
+        lowest = terms.total(nothing, nothing)
         need = _could_be_best(lowest, terms.spread(), best, margin)
-        familiarity[:] = np.nan
-        novelty[:] = np.nan
-        parts["taste"][:] = np.nan
-        familiarity[need], taste = _cosines(
+        similar, liked = _cosines(
             matrix, norms, space, rows[need], history.familiarity, history.taste
         )
-        familiarity[need] = np.maximum(familiarity[need], 0)
-        parts["taste"][need] = (np.clip(taste, -1.0, 1.0) + 1) / 2
+        familiarity, novelty, taste = (np.full(rows.size, np.nan, np.float32) for _ in range(3))
+        familiarity[need] = np.maximum(similar, 0)
         novelty[need] = np.exp(-familiarity[need] / np.float32(weights.familiarity_scale))
+        taste[need] = (np.clip(liked, -1.0, 1.0) + 1) / 2
         total = lowest
-        total[need] = terms.at(need).total(novelty[need])
+        total[need] = terms.at(need).total(novelty[need], taste[need])
     columns = {
         "score": total,
         "fit": fit,
@@ -362,7 +359,7 @@ def score(
         "newness": newness,
         "category_new": category_new,
         "familiarity": familiarity,
-        **parts,
+        **terms.appeal(taste),
     }
     # One float32 block filled in place: a frame built from separate arrays copies them all.
     block = np.empty((len(columns), rows.size), dtype=np.float32)
@@ -374,7 +371,8 @@ def score(
 
 @dataclass(frozen=True)
 class _Terms:
-    """What a score is made of, but novelty: `total(novelty)` combines them."""
+    """What a score is made of, but novelty and taste: `total(novelty, taste)` combines them.
+    `parts` are the other appeal terms."""
 
     fit: np.ndarray
     newness: np.ndarray
@@ -394,7 +392,11 @@ class _Terms:
             "timely": w.timely,
         }
 
-    def total(self, novelty: np.ndarray) -> np.ndarray:
+    def appeal(self, taste: np.ndarray) -> dict[str, np.ndarray]:
+        """Every appeal term, in the order of `extras`."""
+        return {name: taste if name == "taste" else self.parts[name] for name in self.extras()}
+
+    def total(self, novelty: np.ndarray, taste: np.ndarray) -> np.ndarray:
         w = self.weights
         a, b, c = NOVELTY_MIX
         novelty_mix = a * novelty + b * self.newness + c * self.category_new
@@ -402,7 +404,7 @@ class _Terms:
         # idea, so "new and near what both love" beats "random and strange".
         total: np.ndarray = self.fit * (1.0 - w.novelty + w.novelty * novelty_mix)
         extras = self.extras()
-        for name, values in self.parts.items():
+        for name, values in self.appeal(taste).items():
             total += np.float32(extras[name]) * values
         total /= np.float32(1.0 + sum(extras.values()))
         return total

@@ -50,9 +50,10 @@ def _split(texts: Sequence[str], delimiter: str | None, clean: Callable[[str], s
         joined = glue.join(text.replace(_BREAK, " ") for text in texts)
     codes, found = pd.factorize(np.array(clean(joined).split(delimiter), dtype=object))
     distinct = found.tolist()
-    breaks = codes == (distinct.index(_BREAK) if len(texts) > 1 else -1)
-    if len(texts) > 1:
-        distinct[distinct.index(_BREAK)] = ""  # no piece is a break: nothing reads it
+    at = distinct.index(_BREAK) if len(texts) > 1 else -1
+    if at >= 0:
+        distinct[at] = ""  # no piece is a break: nothing reads it
+    breaks = codes == at
     kept = ~breaks
     return _Pieces(codes[kept], distinct, np.cumsum(breaks)[kept])
 

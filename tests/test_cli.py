@@ -62,7 +62,7 @@ def test_ideas_can_be_saved_as_a_calendar(tmp_path: Path) -> None:
             "unknown value 'someday'",
         ),
         (("ideas", "--profile", str(EXAMPLE_PROFILE), "--budget", "-5"), "--budget: per_outing"),
-        (("ideas", "--profile", str(EXAMPLE_PROFILE), "-k", "0"), "k must be at least 1"),
+        (("ideas", "--profile", str(EXAMPLE_PROFILE), "-k", "0"), "k: expected a whole"),
         (("ideas",), "no profile given"),
         (("catalog", "validate", "README.md"), "README.md, line 1: missing column"),
         (("frobnicate",), "invalid choice: 'frobnicate'"),

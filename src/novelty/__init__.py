@@ -9,6 +9,7 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 from .errors import (
+    ArgumentError,
     BudgetError,
     CatalogError,
     HistoryError,
@@ -51,6 +52,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "Activity",
+    "ArgumentError",
     "Budget",
     "BudgetError",
     "CatalogError",

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import CatalogError
+from .labels import normalise_label
 from .models import Activity, Location
 
 #: Columns of a catalog CSV file, in order. Required ones must be present in the header.
@@ -176,14 +177,10 @@ _NORMAL_LABELS = r"(?:[a-z0-9-]+(?:;[a-z0-9-]+)*)?"
 def _normalised(lists: pd.Series) -> pd.Series:
     fix = ~lists.str.fullmatch(_NORMAL_LABELS).astype(bool)
     lists = lists.copy()
-    lists[fix] = (
-        lists[fix]
-        .str.lower()
-        .str.replace(r"[ _]+", "-", regex=True)
-        .str.replace(r"\s*;\s*", ";", regex=True)
-        .str.replace(r";{2,}", ";", regex=True)
-        .str.strip(";")
-    )
+    lists[fix] = [
+        ";".join(dict.fromkeys(filter(None, map(normalise_label, str(value).split(";")))))
+        for value in lists[fix]
+    ]
     return lists
 
 

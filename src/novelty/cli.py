@@ -14,7 +14,7 @@ from typing import NoReturn
 from pydantic import ValidationError
 
 from .catalog import load_catalog
-from .errors import NoveltyError, ProfileError
+from .errors import ArgumentError, NoveltyError, ProfileError
 from .explain import money, price_phrase
 from .history import HistoryStore
 from .models import Budget, Couple, Outing
@@ -23,13 +23,9 @@ from .recommender import Recommender
 from .results import Recommendations
 
 
-class UsageError(NoveltyError):
-    """A command-line argument is invalid."""
-
-
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
-        raise UsageError(message)
+        raise ArgumentError(message)
 
 
 def default_db() -> Path:
@@ -53,7 +49,7 @@ def _now(value: str | None, couple: Couple) -> dt.datetime | None:
     try:
         now = dt.datetime.fromisoformat(value)
     except ValueError:
-        raise UsageError(f"--now: expected an ISO datetime, got {value!r}") from None
+        raise ArgumentError(f"--now: expected an ISO datetime, got {value!r}") from None
     return now if now.tzinfo else now.replace(tzinfo=couple.timezone)
 
 
@@ -98,7 +94,7 @@ def cmd_ideas(args: argparse.Namespace) -> int:
         try:
             budget = Budget(per_outing=args.budget, currency=currency)
         except ValidationError as exc:
-            raise UsageError(describe_validation_error(exc, prefix="--budget")) from None
+            raise ArgumentError(describe_validation_error(exc, prefix="--budget")) from None
     store = _store(args)
     recommender = Recommender(args.catalog)
     recs = recommender.recommend(
@@ -132,7 +128,7 @@ def cmd_log(args: argparse.Namespace) -> int:
     if args.activity:
         known = load_catalog(args.catalog)["id"]
         if not known.isin([args.activity]).any():
-            raise UsageError(
+            raise ArgumentError(
                 f"activity id {args.activity!r} is not in the catalog; "
                 "use --title for anything else"
             )
@@ -143,7 +139,7 @@ def cmd_log(args: argparse.Namespace) -> int:
             else dt.datetime.now(couple.timezone).date()
         )
     except ValueError:
-        raise UsageError(f"--date: expected YYYY-MM-DD, got {args.date!r}") from None
+        raise ArgumentError(f"--date: expected YYYY-MM-DD, got {args.date!r}") from None
     try:
         outing = Outing(
             activity_id=args.activity,
@@ -156,7 +152,7 @@ def cmd_log(args: argparse.Namespace) -> int:
             notes=args.notes,
         )
     except ValidationError as exc:
-        raise UsageError(describe_validation_error(exc, prefix="outing")) from None
+        raise ArgumentError(describe_validation_error(exc, prefix="outing")) from None
     store = _store(args)
     store.add(outing, couple=couple)
     label = outing.activity_id or outing.title
@@ -274,7 +270,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
         if args.command == "log" and not (args.activity or args.title):
-            raise UsageError("log: give a catalog activity id or --title")
+            raise ArgumentError("log: give a catalog activity id or --title")
         return int(args.run(args))
     except NoveltyError as exc:
         print(f"novelty: error: {exc}", file=sys.stderr)

@@ -7,6 +7,11 @@ class NoveltyError(Exception):
     """Base class of every error raised by novelty on purpose."""
 
 
+class ArgumentError(NoveltyError, ValueError):
+    """An argument of a call or a command-line option has the wrong type or value; the
+    message names it and says what was expected."""
+
+
 class ProfileError(NoveltyError):
     """A couple's profile (TOML file or objects) is missing, unreadable or invalid."""
 

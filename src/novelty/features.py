@@ -13,6 +13,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from .catalog import bundled_data
+from .labels import normalise_label
 from .lookup import ItemColumns, remembered
 from .vocabulary import Labels, Words
 
@@ -38,7 +39,7 @@ def canonical(label: str) -> str:
 
     Cached: the same few labels come back in every catalog, event and profile.
     """
-    key = "-".join(label.strip().lower().replace("_", " ").split())
+    key = normalise_label(label)
     return synonyms().get(key, key)
 
 

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from .catalog import ALL_SEASONS, SEASON_BITS
+from .geo import haversine_km
 from .lookup import NAT, RowLookup, remembered
 from .models import Budget, Location, Window
 
@@ -107,17 +108,6 @@ class Eligibility:
     def starts_at(self) -> pd.Series:
         """Every candidate's start as an aware (UTC) datetime Series; NaT where none."""
         return pd.Series(pd.DatetimeIndex(self.starts_ns.view("datetime64[ns]"), tz="UTC"))
-
-
-def haversine_km(lat: np.ndarray, lon: np.ndarray, home: Location) -> np.ndarray:
-    """Great-circle distance of many points from one place, in kilometres."""
-    lat1, lon1 = np.radians(home.lat), np.radians(home.lon)
-    lat2, lon2 = np.radians(lat), np.radians(lon)
-    a = (
-        np.sin((lat2 - lat1) / 2) ** 2
-        + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
-    )
-    return np.asarray(2 * 6371.0088 * np.arcsin(np.sqrt(np.clip(a, 0, 1))), dtype=float)
 
 
 def placed_km(lookup: RowLookup, near: Location) -> tuple[np.ndarray, np.ndarray]:

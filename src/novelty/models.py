@@ -15,6 +15,8 @@ from pydantic import (
     model_validator,
 )
 
+from .labels import normalise_label
+
 Setting = Literal["indoor", "outdoor", "either"]
 Energy = Literal["low", "medium", "high"]
 Season = Literal["spring", "summer", "autumn", "winter"]
@@ -25,21 +27,16 @@ Currency = Annotated[str, Field(pattern=r"^[A-Z]{3}$", description="ISO 4217 cod
 Money = Annotated[float, Field(ge=0, allow_inf_nan=False)]
 
 
-def _normalise_label(value: str) -> str:
-    """Tags, categories and dislikes compare case- and spacing-insensitively."""
-    return "-".join(value.strip().lower().replace("_", " ").split())
-
-
 def _normalise_labels(values: Any) -> Any:
     if isinstance(values, str):
         values = [part for part in values.split(";") if part.strip()]
     if isinstance(values, list | tuple | set | frozenset):
-        return tuple(dict.fromkeys(_normalise_label(str(v)) for v in values if str(v).strip()))
+        return tuple(dict.fromkeys(normalise_label(str(v)) for v in values if str(v).strip()))
     return values
 
 
 def _normalise_category(value: Any) -> Any:
-    return _normalise_label(value) if isinstance(value, str) else value
+    return normalise_label(value) if isinstance(value, str) else value
 
 
 class _Frozen(BaseModel):
@@ -151,7 +148,7 @@ class Partner(_Frozen):
         if isinstance(value, list | tuple):
             value = dict.fromkeys(value, 1.0)
         if isinstance(value, dict):
-            return {_normalise_label(str(k)): v for k, v in value.items()}
+            return {normalise_label(str(k)): v for k, v in value.items()}
         return value
 
     @field_validator("interests")

@@ -15,7 +15,7 @@ import scipy.sparse as sp
 
 from .catalog import activities_to_frame, as_candidates, load_catalog, row_to_activity
 from .diversify import idea_similarity, rerank, top_m
-from .errors import BudgetError, SourceError
+from .errors import ArgumentError, BudgetError, SourceError
 from .explain import (
     budget_reason,
     conversation_starters,
@@ -25,7 +25,8 @@ from .explain import (
     when_reason,
 )
 from .features import ItemSpace, canonical, matches
-from .filters import DEFAULT_DURATION, Eligibility, eligibility, haversine_km
+from .filters import DEFAULT_DURATION, Eligibility, eligibility
+from .geo import haversine_km
 from .lookup import RowLookup, remembered
 from .models import Activity, Budget, Couple, Location, Problem, Recommendation, Window
 from .results import Recommendations
@@ -116,9 +117,9 @@ class Recommender:
         `history` adds the outings logged in a HistoryStore; `now` (aware) fixes the clock.
         """
         if k < 1:
-            raise ValueError(f"k must be at least 1, got {k}")
+            raise ArgumentError(f"k: expected a whole number >= 1, got {k!r}")
         if radius_km is not None and not radius_km > 0:
-            raise ValueError(f"radius_km must be > 0, got {radius_km}")
+            raise ArgumentError(f"radius_km: expected a number > 0, got {radius_km!r}")
         self.prepare()
         tz = couple.timezone
         now = now or dt.datetime.now(tz)

@@ -5,17 +5,15 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import math
-import re
 from collections.abc import Callable, Iterable
 from typing import Final, TypeVar
 from zoneinfo import ZoneInfo
 
+from ..labels import label_from_text
 from ..models import Activity, Location, Window
 
 T = TypeVar("T")
 
-_NOT_LABEL: Final = re.compile(r"[^a-z0-9]+")
-_MAX_LABEL: Final = 80
 #: Longest span that is an outing's duration; longer events keep only their ends_at.
 MAX_DURATION_MINUTES: Final = 60 * 24
 
@@ -35,15 +33,9 @@ def event_id(prefix: str, *parts: str) -> str:
     return f"{prefix}-{digest[:16]}"
 
 
-def label(text: str) -> str:
-    """`text` as a tag or category: lower-case kebab-case ascii, e.g. 'Arts & Theatre' ->
-    'arts-theatre'; empty when nothing is left."""
-    return _NOT_LABEL.sub("-", text.lower()).strip("-")[:_MAX_LABEL].strip("-")
-
-
 def labels(texts: Iterable[str]) -> tuple[str, ...]:
     """Distinct non-empty labels of `texts`, in order."""
-    return tuple(dict.fromkeys(filter(None, map(label, texts))))
+    return tuple(dict.fromkeys(filter(None, map(label_from_text, texts))))
 
 
 def with_place(description: str, place: str | None) -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import re
 import threading
 import unicodedata
@@ -11,6 +10,7 @@ from concurrent.futures import Future, wait
 from typing import Final
 
 from ..errors import SourceError
+from ..geo import km_between
 from ..models import Activity, Location, Problem, Window
 from ._event import overlaps
 from .base import Source
@@ -19,7 +19,6 @@ from .http import redact
 #: Two events at the same time with the same title are one event if their venues are this
 #: close (metres): two feeds rarely agree on a venue's coordinates to the metre.
 SAME_VENUE_METRES: Final = 100.0
-_EARTH_RADIUS_M: Final = 6_371_000.0
 _NOT_WORD: Final = re.compile(r"[\W_]+")
 
 
@@ -67,19 +66,11 @@ def _normalised(text: str | None) -> str:
     return " ".join(_NOT_WORD.sub(" ", plain.casefold()).split())
 
 
-def _metres(a: Location, b: Location) -> float:
-    """Great-circle (haversine) distance between two points."""
-    lat1, lat2 = math.radians(a.lat), math.radians(b.lat)
-    dlat, dlon = lat2 - lat1, math.radians(b.lon - a.lon)
-    h = math.sin(dlat / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin(dlon / 2) ** 2
-    return 2 * _EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(h)))
-
-
 def _same_venue(a: Activity, b: Activity) -> bool:
     """Whether two listings of one title and start are at the same place."""
     if a.location is None or b.location is None:
         return a.location is None and b.location is None
-    if _metres(a.location, b.location) <= SAME_VENUE_METRES:
+    if 1000 * km_between(a.location, b.location) <= SAME_VENUE_METRES:
         return True
     name = _normalised(a.location.name)
     return bool(name) and name == _normalised(b.location.name)

@@ -35,9 +35,9 @@ from .profile import load_profile
 
 if TYPE_CHECKING:
     from .catalog import load_catalog
+    from .config import Weights
     from .recommender import Recommender, recommend
     from .results import Recommendations
-    from .scoring import Weights
 
 #: Names loaded on first use, and the module that defines each.
 _ON_FIRST_USE = {
@@ -45,7 +45,7 @@ _ON_FIRST_USE = {
     "Recommender": "recommender",
     "recommend": "recommender",
     "Recommendations": "results",
-    "Weights": "scoring",
+    "Weights": "config",
 }
 
 __version__ = "0.1.0"

@@ -15,9 +15,9 @@ from pydantic import ValidationError
 
 from .catalog import load_catalog
 from .errors import ArgumentError, NoveltyError, ProfileError
-from .explain import money, price_phrase
 from .history import HistoryStore
 from .models import Budget, Couple, Outing
+from .money import money, price_phrase
 from .profile import describe_validation_error, load_profile
 from .recommender import Recommender
 from .results import Recommendations

@@ -1,50 +1,33 @@
-"""Plain-language reasons and conversation starters for the ideas that made the list."""
+"""Stage 7, explain: the chosen rows as Recommendations, with plain-language reasons and
+conversation starters."""
 
 from __future__ import annotations
 
 import datetime as dt
 import zlib
 from collections.abc import Sequence
-from functools import cache
 
 import numpy as np
 
-from .catalog import bundled_data
-from .models import Activity, Budget, Couple
+from ..catalog import bundled_data
+from ..geo import haversine_km
+from ..models import Activity, Budget, Couple, Problem, Recommendation
+from ..money import money, price_phrase
+from ..results import Recommendations
+from .candidates import Candidates
+from .filters import DEFAULT_DURATION, Allowed
+from .query import Query
+from .score import Scored
+from .taste import History
 
 #: A match at least this strong counts as "touches this interest" in a reason.
 MATCH_THRESHOLD = 0.3
-_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "CAD": "CA$", "AUD": "A$", "JPY": "¥"}
 
 
-@cache
 def general_starters() -> tuple[str, ...]:
     """The general open-ended questions shipped in data/conversation_starters.txt."""
     lines = bundled_data("conversation_starters.txt").read_text(encoding="utf-8").splitlines()
     return tuple(line.strip() for line in lines if line.strip() and not line.startswith("#"))
-
-
-def money(amount: float, currency: str) -> str:
-    """'$40', '€12.50' or '40 CHF'."""
-    text = f"{amount:,.0f}" if float(amount).is_integer() else f"{amount:,.2f}"
-    symbol = _SYMBOLS.get(currency)
-    return f"{symbol}{text}" if symbol else f"{text} {currency}"
-
-
-def price_phrase(activity: Activity) -> str:
-    """The idea's price for two as words: free, about $X, or $X–Y."""
-    low, high, currency = activity.cost_min, activity.cost_max, activity.currency
-    if low is None:
-        return "Price not listed; check before you go"
-    if high is None:
-        return f"From {money(low, currency)} for the two of you"
-    if high == 0:
-        return "Free"
-    if low == high:
-        return f"About {money(low, currency)} for the two of you"
-    return f"{money(low, currency)}–{money(high, currency).lstrip(_SYMBOLS.get(currency, ''))}" + (
-        " for the two of you"
-    )
 
 
 def _names(names: Sequence[str]) -> str:
@@ -135,10 +118,104 @@ def excitement_reason(activity: Activity) -> str | None:
     return None
 
 
-def conversation_starters(activity: Activity, seed: int | None) -> tuple[str, str]:
-    """The idea's own prompt plus a general question, chosen stably per idea and seed."""
-    general = general_starters()
+def conversation_starters(
+    activity: Activity, seed: int | None, general: Sequence[str]
+) -> tuple[str, str]:
+    """The idea's own prompt plus one of the `general` questions, chosen stably per idea
+    and seed."""
     pick = zlib.crc32(f"{activity.id}:{seed or 0}".encode()) % len(general)
     if activity.prompt:
         return activity.prompt, general[pick]
     return general[pick], general[(pick + 1 + len(general) // 2) % len(general)]
+
+
+def _strongest_interests(
+    candidates: Candidates, rows: np.ndarray, couple: Couple
+) -> list[list[tuple[str, float] | None]]:
+    """Per row, each partner's best-matched interest and the strength of that match."""
+    dense = candidates.item_rows(rows).toarray()
+    per_partner = []
+    for partner in couple.partners:
+        labels = list(partner.interests)
+        strengths = np.zeros((rows.size, len(labels)), dtype=np.float32)
+        for j, label in enumerate(labels):
+            terms = candidates.matches[label].terms
+            strengths[:, j] = np.clip(dense[:, terms.columns] @ terms.weights, 0.0, 1.0)
+        per_partner.append(
+            [(labels[int(s.argmax())], float(s.max())) if labels else None for s in strengths]
+        )
+    return [list(best) for best in zip(*per_partner, strict=True)]
+
+
+def explain(
+    query: Query,
+    candidates: Candidates,
+    scored: Scored,
+    allowed: Allowed,
+    history: History,
+    picks: np.ndarray,
+    activities: Sequence[Activity],
+    starters: Sequence[str],
+    problems: list[Problem],
+) -> Recommendations:
+    """The Recommendations of the picked positions (into `scored.rows`), whose Activities
+    are `activities`, best first."""
+    couple, tz, budget = query.couple, query.couple.timezone, query.budget
+    if allowed.other_currency:
+        problems = [
+            *problems,
+            Problem(
+                source="budget",
+                message=f"{allowed.other_currency} idea(s) priced in another currency than "
+                f"your budget ({budget.currency if budget else ''}) were left out",
+            ),
+        ]
+    chosen = scored.rows[picks]
+    near = query.near
+    numbers = candidates.numbers
+    # Km from `near` (NaN without a place), all at once.
+    kms = haversine_km(numbers["lat"][chosen], numbers["lon"][chosen], near).tolist()
+    starts = allowed.starts(candidates, chosen, tz)
+    interests = _strongest_interests(candidates, chosen, couple)
+    values = scored.components[:, picks].T
+    ideas = []
+    for rank, (at, activity, km, start, strongest) in enumerate(
+        zip(picks.tolist(), activities, kms, starts, interests, strict=True), start=1
+    ):
+        components = dict(zip(scored.names, map(float, values[rank - 1]), strict=True))
+        end = (
+            activity.ends_at
+            or start + (dt.timedelta(minutes=activity.duration_minutes or 0) or DEFAULT_DURATION)
+        ).astimezone(tz)
+        distance = None if activity.location is None or activity.online else km
+        newness = scored.newness[at]
+        reasons = [
+            newness_reason(
+                couple,
+                newness,
+                done_together=activity.id in history.done_ids
+                or activity.title.casefold() in history.done_titles,
+                category_new=bool(components["category_new"]),
+                category=activity.category,
+            ),
+            interest_reason(couple, strongest),
+            excitement_reason(activity),
+            budget_reason(activity, budget),
+            when_reason(activity, start, tz, distance),
+        ]
+        for partner, fit, new in zip(couple.partners, scored.affinity[at], newness, strict=True):
+            components[f"fit:{partner.name}"] = float(fit)
+            components[f"new:{partner.name}"] = float(new)
+        ideas.append(
+            Recommendation(
+                activity=activity,
+                score=components["score"],
+                rank=rank,
+                components=components,
+                reasons=tuple(r for r in reasons if r),
+                conversation_starters=conversation_starters(activity, query.seed, starters),
+                starts_at=start,
+                ends_at=end,
+            )
+        )
+    return Recommendations(ideas, window=query.window, problems=problems, generated_at=query.now)

@@ -1,9 +1,14 @@
-"""Re-rank the top candidates so the k ideas differ and each partner finds one to love."""
+"""Stage 6, diversify: the top M by score, re-ranked so the k ideas differ and each partner
+finds one to love."""
 
 from __future__ import annotations
 
 import numpy as np
 import scipy.sparse as sp
+
+from ..config import Weights
+from .candidates import Candidates
+from .score import Scored
 
 
 def top_m(scores: np.ndarray, m: int) -> np.ndarray:
@@ -68,3 +73,33 @@ def rerank(
         max_sim = np.maximum(max_sim, similarity[pick])
         uncovered *= 1.0 - affinity[pick]
     return np.asarray(chosen, dtype=np.int64)
+
+
+def diversify(
+    candidates: Candidates, scored: Scored, weights: Weights, *, k: int, seed: int | None
+) -> np.ndarray:
+    """Positions into `scored.rows` of the k ideas, best first. With a seed, scores get a
+    small seeded jitter first, so one couple can ask for another list."""
+    relevance = scored.score.astype(np.float64)
+    if seed is not None and weights.exploration > 0:
+        relevance = relevance + weights.exploration * np.random.default_rng(seed).random(
+            relevance.size
+        )
+    best = top_m(relevance, max(weights.top_m, k))
+    shortlist = scored.rows[best]
+    similarity = idea_similarity(
+        candidates.catalog.space.unit_rows(candidates.item_rows(shortlist)),
+        candidates.codes["category"][shortlist],
+        candidates.codes["setting"][shortlist],
+        candidates.numbers["cost_min"][shortlist],
+    )
+    chosen = rerank(
+        relevance[best],
+        similarity,
+        scored.affinity[best],
+        k=k,
+        diversity=weights.diversity,
+        partner_coverage=weights.partner_coverage,
+    )
+    picks: np.ndarray = best[chosen]
+    return picks

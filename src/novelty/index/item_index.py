@@ -1,0 +1,231 @@
+"""The immutable ItemIndex: a prepared block of candidates as numpy columns and one matrix."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from .space import ItemSpace, Terms
+
+#: Columns an ItemIndex encodes as small integer codes. Titles are casefolded, as outings'.
+COLUMNS = ("title", "category", "setting", "time_of_day", "currency", "duration_minutes")
+
+#: "No time" in int64 nanosecond columns, as pandas stores NaT: the smallest int64.
+NAT = np.iinfo(np.int64).min
+
+#: Numeric columns kept as numpy arrays, and their dtypes.
+NUMBERS: dict[str, type[np.generic]] = {
+    "cost_min": np.float64,
+    "lat": np.float64,
+    "lon": np.float64,
+    "season_mask": np.int64,
+    "excitement": np.float32,
+    "interactive": np.float32,
+    "online": np.bool_,
+}
+
+#: Up to this many values are looked up one by one (see `_positions`).
+_FEW = 32
+
+
+@dataclass(frozen=True)
+class Matches:
+    """The rows that match one interest, dislike or tried label, ascending, and how
+    strongly (1 for a label, else the cosine of its words), with the label's `terms`."""
+
+    terms: Terms
+    rows: np.ndarray
+    values: np.ndarray
+
+
+def _positions(index: pd.Index, values: list[Any]) -> np.ndarray:
+    """Where `values` are in `index` (every position of each, when it repeats).
+
+    A few values are looked up one at a time: `get_indexer` costs about 0.2 ms however
+    short the list, and a call asks for a few dislikes, tried ideas or currencies.
+    """
+    if len(values) > _FEW or not index.is_unique:
+        found: np.ndarray = index.get_indexer_for(pd.Index(values, dtype=object))
+        return found[found >= 0]
+    at = []
+    for value in values:
+        try:
+            at.append(index.get_loc(value))
+        except KeyError:
+            continue
+    return np.array(at, dtype=np.intp)
+
+
+def _cells(column: pd.Series) -> Any:
+    """A column's values without a copy: numpy for most, pandas' array for aware times."""
+    return column.array if isinstance(column.dtype, pd.DatetimeTZDtype) else column.to_numpy()
+
+
+@dataclass(frozen=True)
+class ItemIndex:
+    """A candidates frame made ready once: ids, small integer codes of the columns the
+    filters compare, numeric columns, the item matrix (row-major) with its row norms, its
+    label block column-major, and every column to read single rows from.
+
+    Finding the rows with one of a few ids then costs a hash probe per id, and the rows
+    with one of a few values of a column a gather of small codes, instead of hashing
+    every row's string on every call. Immutable: many threads read one index.
+    """
+
+    space: ItemSpace
+    ids: pd.Index
+    codes: dict[str, np.ndarray]
+    values: dict[str, pd.Index]
+    numbers: dict[str, np.ndarray]
+    #: Start of each dated event as int64 nanoseconds since the epoch (UTC), else NAT.
+    starts_ns: np.ndarray
+    #: Per code of `codes["schedule"]`: its time of day, seasons and duration codes.
+    schedules: dict[str, np.ndarray]
+    #: Rows with a place (both coordinates) that are not online.
+    placed: np.ndarray
+    #: Rows of dated events.
+    dated: np.ndarray
+    matrix: sp.csr_matrix
+    norms: np.ndarray
+    #: The label block column-major: items carry a few labels each, so it is small.
+    labels: sp.csc_matrix
+    cells: dict[str, Any]
+
+    @classmethod
+    def build(
+        cls, frame: pd.DataFrame, space: ItemSpace, matrix: sp.csr_matrix, like: ItemIndex | None
+    ) -> ItemIndex:
+        """Index a candidates frame and its item matrix. With `like`, codes are given in
+        `like`'s code tables (extended by the values it lacks), so codes of both compare."""
+        codes: dict[str, np.ndarray] = {}
+        values: dict[str, pd.Index] = {}
+        for column in COLUMNS:
+            series = frame[column].str.casefold() if column == "title" else frame[column]
+            code, uniques = pd.factorize(series)
+            if like is not None:
+                known = like.values[column]
+                at = known.get_indexer(pd.Index(uniques))
+                new = at < 0
+                at[new] = len(known) + np.arange(int(new.sum()))
+                code = np.where(code >= 0, np.append(at, -1)[code], -1)
+                uniques = known.append(pd.Index(uniques[new]))
+            codes[column], values[column] = code, pd.Index(uniques)
+        numbers = {name: frame[name].to_numpy(dtype=kind) for name, kind in NUMBERS.items()}
+        # Ideas share few (time of day, seasons, duration) schedules: the filters place
+        # each schedule once per call, and every row reads its own from a table.
+        durations = len(values["duration_minutes"]) + 1
+        schedule = (
+            codes["time_of_day"].astype(np.int64) * 16 + numbers["season_mask"]
+        ) * durations + codes["duration_minutes"]
+        codes["schedule"], _ = pd.factorize(schedule)
+        first = np.unique(codes["schedule"], return_index=True)[1]
+        schedules = {
+            "time_of_day": codes["time_of_day"][first],
+            "season_mask": numbers["season_mask"][first],
+            "duration_minutes": codes["duration_minutes"][first],
+        }
+        # Small codes: gathering with them reads less memory on every call.
+        codes = {name: code.astype(np.int32) for name, code in codes.items()}
+        starts = frame["starts_at"].to_numpy(dtype="datetime64[ns]").view(np.int64)
+        lat, lon, online = numbers["lat"], numbers["lon"], numbers["online"]
+        labels = matrix if space.n_labels >= matrix.shape[1] else matrix[:, : space.n_labels]
+        return cls(
+            space=space,
+            ids=pd.Index(frame["id"]),
+            codes=codes,
+            values=values,
+            numbers=numbers,
+            starts_ns=starts,
+            schedules=schedules,
+            placed=np.flatnonzero(~np.isnan(lat) & ~np.isnan(lon) & ~online),
+            dated=np.flatnonzero(starts != NAT),
+            matrix=matrix,
+            norms=space.row_norms(matrix),
+            labels=sp.csc_matrix(labels),
+            cells={str(name): _cells(frame[name]) for name in frame.columns},
+        )
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def rows_with_ids(self, ids: Iterable[str]) -> np.ndarray:
+        """Positions of the rows whose id is one of `ids`."""
+        return _positions(self.ids, list(ids))
+
+    def rows_of_ids(self, ids: Sequence[str]) -> np.ndarray:
+        """Per id in `ids`, the position of its row, or -1."""
+        return np.asarray(self.ids.get_indexer(pd.Index(list(ids), dtype=object)))
+
+    def codes_of(self, column: str, values: Iterable[Any]) -> np.ndarray:
+        """The codes of those `values` that `column` holds."""
+        return _positions(self.values[column], list(values))
+
+    def matches(self, label: str) -> Matches:
+        """The rows that carry `label` or its words.
+
+        A label's rows are read from the column-major label block; a word column from the
+        row-major matrix in one pass over its entries (a column-major copy of the whole
+        matrix would double its memory)."""
+        return self.matching(self.space.terms(label))
+
+    def matching(self, terms: Terms) -> Matches:
+        """The rows that carry some of `terms` (see `matches`)."""
+        entries = [self._column(c) for c in terms.columns.tolist()]
+        found: np.ndarray
+        value: np.ndarray
+        if not entries:  # words no item uses
+            found, value = np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
+        elif terms.is_label:  # a label: entries are 1
+            found, value = entries[0]
+        elif len(entries) == 1:
+            found, value = entries[0][0], entries[0][1] * terms.weights[0]
+        else:
+            # A word query: sum each item's weighted entries over the query's columns.
+            found, where = np.unique(np.concatenate([at for at, _ in entries]), return_inverse=True)
+            weighted = np.concatenate(
+                [data * w for (_, data), w in zip(entries, terms.weights, strict=True)]
+            )
+            value = np.bincount(where, weights=weighted, minlength=found.size)
+        return Matches(terms, found, np.minimum(value, 1.0, dtype=np.float32))
+
+    def _column(self, j: int) -> tuple[np.ndarray, np.ndarray]:
+        """The rows with an entry in column `j`, ascending, and those entries."""
+        if j < self.labels.shape[1]:
+            span = slice(self.labels.indptr[j], self.labels.indptr[j + 1])
+            return self.labels.indices[span], self.labels.data[span]
+        at = np.flatnonzero(self.matrix.indices == j)
+        return np.searchsorted(self.matrix.indptr, at, side="right") - 1, self.matrix.data[at]
+
+    def records(self, rows: np.ndarray) -> list[dict[str, Any]]:
+        """The given rows as dicts: far cheaper than `iloc` and `to_dict` on a frame of
+        mixed types, which cost a pass over every column for each row."""
+        # Lists: reading a list item is far cheaper than indexing a pandas array.
+        taken = {name: values[rows].tolist() for name, values in self.cells.items()}
+        return [{name: values[i] for name, values in taken.items()} for i in range(len(rows))]
+
+    def category_of_tags(self) -> dict[str, str]:
+        """Each label column's most common category among the rows that carry it (ties:
+        the first category alphabetically), to place events' own categories."""
+        categories = self.values["category"]
+        order = np.argsort(categories.to_numpy(dtype=object))
+        rank = np.empty_like(order)
+        rank[order] = np.arange(order.size)
+        code = self.codes["category"]
+        carried = self.labels.tocsr()
+        rows = np.flatnonzero(code >= 0)
+        one_hot = sp.csr_matrix(
+            (np.ones(rows.size), (rows, rank[code[rows]])), shape=(len(self), order.size)
+        )
+        counts = (carried.T @ one_hot).toarray()
+        best = counts.argmax(axis=1)
+        names = sorted(self.space.labels.columns_, key=self.space.labels.columns_.__getitem__)
+        return {
+            name: str(categories[order[best[j]]])
+            for j, name in enumerate(names)
+            if counts[j, best[j]] > 0
+        }

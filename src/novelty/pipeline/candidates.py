@@ -1,0 +1,174 @@
+"""Stage 2, candidates: the prepared catalog and this call's events as one index space.
+
+Events are a second block after the catalog's rows, indexed on their own in the catalog's
+space and code tables: a new set of events costs work on the events, not a copy of the
+catalog. Arrays the filters and the score read over every row are joined per call
+(a few cheap copies of numbers); the matrices stay in their blocks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from ..geo import haversine_km
+from ..index.item_index import ItemIndex, Matches
+from ..models import Location
+
+
+@dataclass(frozen=True)
+class Candidates:
+    """Every candidate row: the catalog's, then the events' (`catalog` and `events`
+    blocks); the columns below line up with those rows."""
+
+    catalog: ItemIndex
+    events: ItemIndex | None
+    codes: dict[str, np.ndarray]
+    values: dict[str, pd.Index]
+    numbers: dict[str, np.ndarray]
+    starts_ns: np.ndarray
+    norms: np.ndarray
+    #: Rows with a place that are not online, and their km from where the couple is.
+    placed: np.ndarray
+    km: np.ndarray
+    #: Rows of dated events.
+    dated: np.ndarray
+    #: Per interest, dislike and tried label of the query, the rows it matches.
+    matches: Mapping[str, Matches]
+
+    def __len__(self) -> int:
+        return len(self.catalog) + (len(self.events) if self.events is not None else 0)
+
+    def _blocks(self) -> list[tuple[ItemIndex, int]]:
+        """Each block and the row its rows start at."""
+        blocks = [(self.catalog, 0)]
+        if self.events is not None:
+            blocks.append((self.events, len(self.catalog)))
+        return blocks
+
+    def rows_with_ids(self, ids: Iterable[str]) -> np.ndarray:
+        """Rows whose id is one of `ids`."""
+        wanted = list(ids)
+        return np.concatenate(
+            [block.rows_with_ids(wanted) + start for block, start in self._blocks()]
+        ).astype(np.intp)
+
+    def event_rows_with_ids(self, ids: Iterable[str]) -> np.ndarray:
+        """Event rows whose id is one of `ids` (outings name catalog rows by id already)."""
+        if self.events is None:
+            return np.zeros(0, dtype=np.intp)
+        return self.events.rows_with_ids(ids) + len(self.catalog)
+
+    def where(
+        self, column: str, values: Iterable[Any], rows: np.ndarray | None = None
+    ) -> np.ndarray:
+        """Mask of the rows (all, or those at `rows`) whose `column` is one of `values`
+        (titles given casefolded)."""
+        index = self.values[column]
+        found = index.get_indexer(pd.Index(list(values), dtype=object))
+        found = found[found >= 0]
+        codes = self.codes[column]
+        if not found.size:
+            return np.zeros(codes.size if rows is None else rows.size, dtype=bool)
+        # One more entry than there are values: code -1 (a missing value) reads it, False.
+        table = np.zeros(len(index) + 1, dtype=bool)
+        table[found] = True
+        mask: np.ndarray = table[codes if rows is None else codes[rows]]
+        return mask
+
+    def item_rows(self, rows: np.ndarray) -> sp.csr_matrix:
+        """The item matrix's rows at `rows`, in that order."""
+        n = len(self.catalog)
+        if self.events is None or not (rows >= n).any():
+            return sp.csr_matrix(self.catalog.matrix[rows])
+        stacked = sp.vstack(
+            [self.catalog.matrix[rows[rows < n]], self.events.matrix[rows[rows >= n] - n]],
+            format="csr",
+        )
+        order = np.argsort(np.concatenate([np.flatnonzero(rows < n), np.flatnonzero(rows >= n)]))
+        return sp.csr_matrix(stacked[order])
+
+    def cosines(self, profile: np.ndarray) -> np.ndarray:
+        """Cosine of every row with a weighted, unit-normalised profile vector."""
+        return np.concatenate(
+            [
+                block.space.cosine_to(block.matrix, block.norms, profile)
+                for block, _ in self._blocks()
+            ]
+        )
+
+    def records(self, rows: np.ndarray) -> list[dict[str, Any]]:
+        """The given rows as dicts of their columns, in order."""
+        found: dict[int, dict[str, Any]] = {}
+        for block, start in self._blocks():
+            mine = rows[(rows >= start) & (rows < start + len(block))]
+            found.update(zip(mine.tolist(), block.records(mine - start), strict=True))
+        return [found[row] for row in rows.tolist()]
+
+
+def gather(
+    catalog: ItemIndex,
+    events: ItemIndex | None,
+    matches: Mapping[str, Matches],
+    km: np.ndarray,
+    near: Location,
+) -> Candidates:
+    """The candidates of one call: `matches` and `km` (from `near`) are the catalog's."""
+    if events is None:
+        return Candidates(
+            catalog=catalog,
+            events=None,
+            codes=catalog.codes,
+            values=catalog.values,
+            numbers=catalog.numbers,
+            starts_ns=catalog.starts_ns,
+            norms=catalog.norms,
+            placed=catalog.placed,
+            km=km,
+            dated=catalog.dated,
+            matches=matches,
+        )
+    n = len(catalog)
+    codes = {
+        name: np.concatenate([code, events.codes[name]])
+        for name, code in catalog.codes.items()
+        if name != "schedule"
+    }
+    # Events are judged by their own start: no row reads their schedule's slot.
+    codes["schedule"] = np.concatenate(
+        [catalog.codes["schedule"], np.zeros(len(events), dtype=np.int32)]
+    )
+    placed = events.placed
+    lat, lon = events.numbers["lat"][placed], events.numbers["lon"][placed]
+    return Candidates(
+        catalog=catalog,
+        events=events,
+        codes=codes,
+        values=events.values,
+        numbers={
+            name: np.concatenate([values, events.numbers[name]])
+            for name, values in catalog.numbers.items()
+        },
+        starts_ns=np.concatenate([catalog.starts_ns, events.starts_ns]),
+        norms=np.concatenate([catalog.norms, events.norms]),
+        placed=np.concatenate([catalog.placed, placed + n]),
+        km=np.concatenate([km, haversine_km(lat, lon, near)]),
+        dated=np.concatenate([catalog.dated, events.dated + n]),
+        matches={
+            label: _joined(found, events.matching(found.terms), n)
+            for label, found in matches.items()
+        },
+    )
+
+
+def _joined(catalog: Matches, events: Matches, n: int) -> Matches:
+    return Matches(
+        catalog.terms,
+        np.concatenate([catalog.rows, events.rows + n]),
+        np.concatenate([catalog.values, events.values]),
+    )

@@ -1,0 +1,150 @@
+"""Stage 1, query: a couple and the call's options checked and turned into one Query."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import ValidationError
+
+from ..errors import ArgumentError, BudgetError
+from ..models import Budget, Couple, Location, Outing, Window
+from ..windows import When, resolve_window
+
+#: What `recommend()` takes as a couple, a place and a history.
+CoupleLike = Couple | Mapping[str, Any] | str
+PlaceLike = Location | Mapping[str, Any] | tuple[float, float]
+
+
+@dataclass(frozen=True)
+class Query:
+    """One call's question: who, when, where, for how much, and how many ideas."""
+
+    couple: Couple
+    window: Window
+    now: dt.datetime
+    today: dt.date
+    budget: Budget | None
+    near: Location
+    radius_km: float | None
+    #: The profile's outings and the logged ones, each once, as a tuple (a cache key).
+    outings: tuple[Outing, ...]
+    k: int
+    seed: int | None
+    strict: bool
+
+    @property
+    def labels(self) -> tuple[str, ...]:
+        """Every interest, dislike and tried label the partners name, each once."""
+        named = (
+            label
+            for partner in self.couple.partners
+            for label in (*partner.interests, *partner.dislikes, *partner.tried)
+        )
+        return tuple(dict.fromkeys(named))
+
+
+def _model(kind: type[Couple] | type[Location], value: Any, argument: str) -> Any:
+    """`value` as a `kind` from itself, a dict or a JSON text; errors name the argument."""
+    if isinstance(value, kind):
+        return value
+    try:
+        if isinstance(value, str | bytes):
+            return kind.model_validate_json(value)
+        if isinstance(value, Mapping):
+            return kind.model_validate(dict(value))
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(part) for part in first["loc"]) or "value"
+        raise ArgumentError(f"{argument}: {where}: {first['msg']}") from None
+    raise ArgumentError(
+        f"{argument}: expected a {kind.__name__}, a dict or a JSON text, got {type(value).__name__}"
+    )
+
+
+def _near(near: Any, couple: Couple) -> Location:
+    if near is None:
+        return couple.home
+    if isinstance(near, tuple | list) and len(near) == 2:
+        near = {"lat": near[0], "lon": near[1]}
+    return _model(Location, near, "near")  # type: ignore[no-any-return]
+
+
+def _budget(budget: Budget | float | None, couple: Couple) -> Budget | None:
+    if budget is None:
+        return couple.budget
+    if isinstance(budget, Budget):
+        return budget
+    if not isinstance(budget, int | float) or isinstance(budget, bool) or not budget >= 0:
+        raise BudgetError(f"budget: expected an amount >= 0 or a Budget, got {budget!r}")
+    currency = couple.budget.currency if couple.budget else "USD"
+    return Budget(per_outing=float(budget), currency=currency)
+
+
+def _logged(history: Any, couple: Couple) -> tuple[Outing, ...]:
+    """Outings from a HistoryStore or a sequence of outings (or their dicts)."""
+    if history is None:
+        return ()
+    if hasattr(history, "outings") and callable(history.outings):
+        return tuple(history.outings(couple=couple))
+    if isinstance(history, str | bytes) or not isinstance(history, Sequence):
+        raise ArgumentError(
+            f"history: expected a HistoryStore or a list of outings, got {type(history).__name__}"
+        )
+    outings = []
+    for i, outing in enumerate(history):
+        try:
+            outings.append(outing if isinstance(outing, Outing) else Outing.model_validate(outing))
+        except ValidationError as exc:
+            raise ArgumentError(f"history[{i}]: {exc.errors()[0]['msg']}") from None
+    return tuple(outings)
+
+
+def make_query(
+    couple_like: CoupleLike,
+    *,
+    when: When,
+    k: int,
+    budget: Budget | float | None,
+    near: PlaceLike | None,
+    radius_km: float | None,
+    now: dt.datetime | None,
+    seed: int | None,
+    strict: bool,
+    history: Any,
+) -> Query:
+    """Check every argument (errors name it) and resolve the window in the couple's zone."""
+    couple: Couple = _model(Couple, couple_like, "couple")
+    if isinstance(k, bool) or not isinstance(k, int) or k < 1:
+        raise ArgumentError(f"k: expected a whole number >= 1, got {k!r}")
+    if radius_km is not None and (
+        isinstance(radius_km, bool) or not isinstance(radius_km, int | float) or not radius_km > 0
+    ):
+        raise ArgumentError(f"radius_km: expected a number > 0, got {radius_km!r}")
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):
+        raise ArgumentError(f"seed: expected a whole number or None, got {seed!r}")
+    if now is not None and (not isinstance(now, dt.datetime) or now.tzinfo is None):
+        raise ArgumentError(f"now: expected an aware datetime, got {now!r}")
+    tz = couple.timezone
+    now = now or dt.datetime.now(tz)
+    logged = _logged(history, couple)
+    # `model_copy(update=...)` skips validation, so the history may be a list here.
+    outings = tuple(couple.history)
+    if logged:
+        # An outing both in the profile and in the database counts once.
+        outings = tuple(dict.fromkeys((*outings, *logged)))
+    return Query(
+        couple=couple,
+        window=resolve_window(when, now=now, tz=tz),
+        now=now,
+        today=now.astimezone(tz).date(),
+        budget=_budget(budget, couple),
+        near=_near(near, couple),
+        radius_km=radius_km,
+        outings=outings,
+        k=k,
+        seed=seed,
+        strict=strict,
+    )

@@ -1,0 +1,121 @@
+"""Stage 3, taste: the couple's outings as vectors of the item space (their history profile)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+
+from ..config import Weights
+from ..index.item_index import ItemIndex
+from ..models import Outing
+
+
+@dataclass(frozen=True)
+class History:
+    """The couple's outings as vectors: what the familiarity and taste terms need."""
+
+    familiarity: np.ndarray
+    taste: np.ndarray
+    done_ids: frozenset[str]
+    done_titles: frozenset[str]
+    categories: frozenset[str]
+    recent_ids: frozenset[str]
+    recent_titles: frozenset[str]
+    #: Catalog rows the outings name by id: all of them, and those in the repeat period.
+    done_rows: np.ndarray
+    recent_rows: np.ndarray
+
+
+def _free_rows(outings: Sequence[Outing], unknown: np.ndarray, catalog: ItemIndex) -> sp.csr_matrix:
+    """Item rows of outings known only by their words (tags, category, title, notes)."""
+    free = [outings[i] for i in unknown.tolist()]
+    return catalog.space.transform(
+        [";".join((*o.tags, o.category or "")) for o in free],
+        [f"{o.title or ''}. {o.notes}" for o in free],
+    )
+
+
+def outing_vectors(outings: Sequence[Outing], catalog: ItemIndex) -> sp.csr_matrix:
+    """Unit-weighted vectors of outings: the catalog row when known, else tags and title."""
+    rows = catalog.rows_of_ids([o.activity_id or "" for o in outings])
+    known = rows >= 0
+    unknown = np.flatnonzero(~known)
+    stacked = sp.vstack(
+        [catalog.matrix[rows[known]], _free_rows(outings, unknown, catalog)], format="csr"
+    )
+    back_in_order = np.argsort(np.concatenate([np.flatnonzero(known), unknown]))
+    return catalog.space.unit_rows(sp.csr_matrix(stacked[back_in_order]))
+
+
+def _weighted_sums(
+    rows: np.ndarray, outings: Sequence[Outing], catalog: ItemIndex, coefficients: np.ndarray
+) -> np.ndarray:
+    """Σ over outings of coefficient × unit vector (width × columns of `coefficients`),
+    without building the unit vectors: unit = w ⊙ row / |w ⊙ row|."""
+    space = catalog.space
+    known = rows >= 0
+    total = np.zeros((coefficients.shape[1], space.width), dtype=np.float64)
+    for part, which in (
+        (catalog.matrix[rows[known]], known),
+        (_free_rows(outings, np.flatnonzero(~known), catalog), ~known),
+    ):
+        if part.shape[0]:
+            scaled = coefficients[which] / space.row_norms(part)[:, np.newaxis]
+            # Each entry of a row, times that row's coefficient, added into its column.
+            per_entry = np.repeat(scaled, np.diff(part.indptr), axis=0) * part.data[:, None]
+            for k, column in enumerate(per_entry.T):
+                total[k] += np.bincount(part.indices, column, minlength=space.width)
+    weighted: np.ndarray = (total.T * space.column_weights[:, np.newaxis]).astype(np.float32)
+    return weighted
+
+
+def history_profile(
+    outings: Sequence[Outing], catalog: ItemIndex, *, today: dt.date, weights: Weights
+) -> History:
+    """Decay-weighted sums of outing vectors (familiarity) and of rating-signed ones (taste)."""
+    if not outings:
+        empty: frozenset[str] = frozenset()
+        zero = np.zeros(catalog.space.width, dtype=np.float32)
+        none = np.zeros(0, dtype=np.int64)
+        return History(zero, zero, empty, empty, empty, empty, empty, none, none)
+    days = np.fromiter((o.date.toordinal() for o in outings), np.int64, len(outings))
+    ages = np.maximum(today.toordinal() - days, 0).astype(np.float32)
+    decay = 0.5 ** (ages / weights.half_life_days)
+    ratings = np.array([o.rating if o.rating else 3 for o in outings], dtype=np.float32)
+    # A decay-weighted mean, so taste stays in [-1, 1] however long the history.
+    signed = decay * (ratings - 3) / 2 / decay.sum()
+    rows = catalog.rows_of_ids([o.activity_id or "" for o in outings])
+    sums = _weighted_sums(rows, outings, catalog, np.column_stack([decay, signed]))
+    familiarity, taste = sums[:, 0], sums[:, 1]
+    recent = (ages <= weights.repeat_after_days).tolist()
+    done_ids, done_titles, recent_ids, recent_titles = set(), set(), set(), set()
+    categories = set(catalog.cells["category"][rows[rows >= 0]].tolist())
+    for outing, is_recent in zip(outings, recent, strict=True):
+        title = outing.title.casefold() if outing.title else None
+        if outing.activity_id:
+            done_ids.add(outing.activity_id)
+            if is_recent:
+                recent_ids.add(outing.activity_id)
+        if title:
+            done_titles.add(title)
+            if is_recent:
+                recent_titles.add(title)
+        if outing.category:
+            categories.add(outing.category)
+    for shared in (familiarity, taste, rows):
+        shared.flags.writeable = False  # one History serves many calls
+    return History(
+        familiarity=familiarity,
+        taste=taste,
+        done_ids=frozenset(done_ids),
+        done_titles=frozenset(done_titles),
+        categories=frozenset(categories),
+        recent_ids=frozenset(recent_ids),
+        recent_titles=frozenset(recent_titles),
+        done_rows=rows[rows >= 0],
+        recent_rows=rows[(rows >= 0) & np.array(recent, dtype=bool)],
+    )

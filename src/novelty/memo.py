@@ -10,26 +10,13 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Hashable, Mapping
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from typing import Any, TypeVar
 
+K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
-
-
-class _Key:
-    """A key hashed once: some keys (a history's outings) cost a hash per item."""
-
-    __slots__ = ("hash", "value")
-
-    def __init__(self, value: Hashable) -> None:
-        self.value = value
-        self.hash = hash(value)
-
-    def __hash__(self) -> int:
-        return self.hash
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, _Key) and self.hash == other.hash and self.value == other.value
+#: Marks a key not found (None may be a remembered value).
+_MISSING: Any = object()
 
 
 class Memo:
@@ -37,7 +24,11 @@ class Memo:
 
     def __init__(self, sizes: Mapping[str, int]) -> None:
         self._sizes = dict(sizes)
-        self._slots: dict[str, OrderedDict[_Key, Any]] = {name: OrderedDict() for name in sizes}
+        # Entries by the key's hash, each holding the key itself: a key is hashed once
+        # (some keys, a history's outings, cost a hash per item) and compared on a hit.
+        self._slots: dict[str, OrderedDict[int, tuple[Hashable, Any]]] = {
+            name: OrderedDict() for name in sizes
+        }
         self._lock = threading.Lock()
 
     def get(self, slot: str, key: Hashable, make: Callable[[], V]) -> V:
@@ -46,18 +37,29 @@ class Memo:
         `make` runs outside the lock: two threads missing the same key both work it out,
         and the values are equal, so either may stay.
         """
-        store, wrapped = self._slots[slot], _Key(key)
+        return self.get_many(slot, [key], lambda _: make())[0]
+
+    def get_many(self, slot: str, keys: Sequence[K], make: Callable[[K], V]) -> list[V]:
+        """`get` for several keys at once, `make(key)` making each value missed."""
+        store = self._slots[slot]
+        hashes = list(map(hash, keys))
+        found: list[Any] = []
         with self._lock:
-            if wrapped in store:
-                store.move_to_end(wrapped)
-                value: V = store[wrapped]
-                return value
-        made = make()
-        with self._lock:
-            store[wrapped] = made
-            while len(store) > self._sizes[slot]:
-                store.popitem(last=False)
-        return made
+            for key, at in zip(keys, hashes, strict=True):
+                entry = store.get(at)
+                if entry is not None and entry[0] == key:
+                    store.move_to_end(at)
+                    found.append(entry[1])
+                else:
+                    found.append(_MISSING)
+        for i, value in enumerate(found):
+            if value is _MISSING:
+                made = found[i] = make(keys[i])
+                with self._lock:
+                    store[hashes[i]] = (keys[i], made)
+                    while len(store) > self._sizes[slot]:
+                        store.popitem(last=False)
+        return found
 
     def __len__(self) -> int:
         return sum(len(store) for store in self._slots.values())

@@ -6,7 +6,6 @@ import datetime as dt
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -129,17 +128,14 @@ class Recommender:
             couple, when=when, k=k, budget=budget, near=near, radius_km=radius_km, now=now,
             seed=seed, strict=strict, history=history,
         )  # fmt: skip
-        ready, w = self._ready(), self.weights
+        ready, w = self._prepared or self._ready(), self.weights
         index, memo = ready.index, ready.memo
         events, problems = self._events(q, sources, ready)
         here = q.near.lat, q.near.lon
         c = candidates.gather(
             index,
             events,
-            {
-                label: memo.get("matches", label, partial(index.matches, label))
-                for label in q.labels
-            },
+            dict(zip(q.labels, memo.get_many("matches", q.labels, index.matches), strict=True)),
             memo.get("km", here, lambda: _km(index, q.near)),
             q.near,
         )
@@ -154,13 +150,13 @@ class Recommender:
             (q.window.start, q.window.end, str(q.window.start.tzinfo), q.near.lat < 0),
             lambda: filters.slot_table(index, q.window, southern=q.near.lat < 0),
         )
-        allowed = filters.allowed(c, q, slots, filters.excluded(c, q.couple, past))
+        allowed = filters.allowed(c, q, slots, filters.excluded(c, q, past))
         jitter = w.exploration if q.seed is not None else 0.0
         scored = score.score(
             c, q, past, w, np.flatnonzero(allowed.mask), best=max(w.top_m, q.k), margin=jitter
         )
         picks = diversify.diversify(c, scored, w, k=q.k, seed=q.seed)
-        activities = [self._activity(c, row, memo) for row in scored.rows[picks].tolist()]
+        activities = _activities(c, scored.rows[picks], memo)
         return explain.explain(
             q, c, scored, allowed, past, picks, activities, ready.starters, problems
         )
@@ -197,15 +193,6 @@ class Recommender:
         block = ready.memo.get("events", events, lambda: _event_block(events, ready))
         return block, problems
 
-    @staticmethod
-    def _activity(c: candidates.Candidates, row: int, memo: Memo) -> Activity:
-        """The Activity of one candidate row; a catalog row's is remembered."""
-        if row >= len(c.catalog):
-            return row_to_activity(c.records(np.array([row]))[0])
-        return memo.get(
-            "activities", row, lambda: row_to_activity(c.catalog.records(np.array([row]))[0])
-        )
-
 
 def _prepare(catalog: pd.DataFrame | str | Path | None) -> Prepared:
     """Load and index a catalog (a frame, a CSV path, or the bundled one)."""
@@ -217,6 +204,18 @@ def _prepare(catalog: pd.DataFrame | str | Path | None) -> Prepared:
         category_of_tag=index.category_of_tags(),
         starters=explain.general_starters(),
         memo=Memo(MEMO_SIZES),
+    )
+
+
+def _activities(c: candidates.Candidates, rows: np.ndarray, memo: Memo) -> list[Activity]:
+    """The Activity of each candidate row at `rows`; a catalog row's is remembered (an
+    Activity is frozen, so one object serves every call)."""
+    if c.events is not None and (rows >= len(c.catalog)).any():
+        return [row_to_activity(record) for record in c.records(rows)]
+    return memo.get_many(
+        "activities",
+        rows.tolist(),
+        lambda row: row_to_activity(c.catalog.records(np.array([row]))[0]),
     )
 
 

@@ -43,24 +43,6 @@ class Matches:
     values: np.ndarray
 
 
-def _positions(index: pd.Index, values: list[Any]) -> np.ndarray:
-    """Where `values` are in `index` (every position of each, when it repeats).
-
-    A few values are looked up one at a time: `get_indexer` costs about 0.2 ms however
-    short the list, and a call asks for a few dislikes, tried ideas or currencies.
-    """
-    if len(values) > _FEW or not index.is_unique:
-        found: np.ndarray = index.get_indexer_for(pd.Index(values, dtype=object))
-        return found[found >= 0]
-    at = []
-    for value in values:
-        try:
-            at.append(index.get_loc(value))
-        except KeyError:
-            continue
-    return np.array(at, dtype=np.intp)
-
-
 def _cells(column: pd.Series) -> Any:
     """A column's values without a copy: numpy for most, pandas' array for aware times."""
     return column.array if isinstance(column.dtype, pd.DatetimeTZDtype) else column.to_numpy()
@@ -154,16 +136,26 @@ class ItemIndex:
         return len(self.ids)
 
     def rows_with_ids(self, ids: Iterable[str]) -> np.ndarray:
-        """Positions of the rows whose id is one of `ids`."""
-        return _positions(self.ids, list(ids))
+        """Positions of the rows whose id is one of `ids`.
+
+        A few ids are looked up one at a time: `get_indexer` costs about 0.2 ms however
+        short the list, and a call asks for a few dislikes or tried ideas.
+        """
+        wanted = list(ids)
+        if len(wanted) > _FEW or not self.ids.is_unique:
+            found: np.ndarray = self.ids.get_indexer_for(pd.Index(wanted, dtype=object))
+            return found[found >= 0]
+        at = []
+        for value in wanted:
+            try:
+                at.append(self.ids.get_loc(value))
+            except KeyError:
+                continue
+        return np.array(at, dtype=np.intp)
 
     def rows_of_ids(self, ids: Sequence[str]) -> np.ndarray:
         """Per id in `ids`, the position of its row, or -1."""
         return np.asarray(self.ids.get_indexer(pd.Index(list(ids), dtype=object)))
-
-    def codes_of(self, column: str, values: Iterable[Any]) -> np.ndarray:
-        """The codes of those `values` that `column` holds."""
-        return _positions(self.values[column], list(values))
 
     def matches(self, label: str) -> Matches:
         """The rows that carry `label` or its words.
@@ -180,7 +172,7 @@ class ItemIndex:
         value: np.ndarray
         if not entries:  # words no item uses
             found, value = np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
-        elif terms.is_label:  # a label: entries are 1
+        elif terms.label:  # a label: entries are 1
             found, value = entries[0]
         elif len(entries) == 1:
             found, value = entries[0][0], entries[0][1] * terms.weights[0]

@@ -38,10 +38,8 @@ class Terms:
 
     columns: np.ndarray
     weights: np.ndarray
-
-    @property
-    def is_label(self) -> bool:
-        return self.columns.size == 1 and bool(self.weights[0] == 1.0)
+    #: Whether it is a label of the catalog (else words).
+    label: bool
 
 
 @dataclass(frozen=True)
@@ -114,11 +112,12 @@ class ItemSpace:
         """Columns and weights matching an interest or dislike: its label, else its words."""
         column = self.label_column(label)
         if column is not None:
-            return Terms(np.array([column], dtype=np.int64), np.ones(1, dtype=np.float32))
+            return Terms(np.array([column], dtype=np.int64), np.ones(1, dtype=np.float32), True)
         words = self.words.transform([label.replace("-", " ")])
         return Terms(
             np.asarray(words.indices, dtype=np.int64) + self.n_labels,
             np.asarray(words.data, dtype=np.float32),
+            False,
         )
 
     def _weighted(self, matrix: sp.csr_matrix) -> tuple[np.ndarray, np.ndarray]:

@@ -28,6 +28,8 @@ class Candidates:
 
     catalog: ItemIndex
     events: ItemIndex | None
+    #: Number of rows: the catalog's and the events'.
+    size: int
     codes: dict[str, np.ndarray]
     values: dict[str, pd.Index]
     numbers: dict[str, np.ndarray]
@@ -41,9 +43,6 @@ class Candidates:
     #: Per interest, dislike and tried label of the query, the rows it matches.
     matches: Mapping[str, Matches]
 
-    def __len__(self) -> int:
-        return len(self.catalog) + (len(self.events) if self.events is not None else 0)
-
     def _blocks(self) -> list[tuple[ItemIndex, int]]:
         """Each block and the row its rows start at."""
         blocks = [(self.catalog, 0)]
@@ -54,6 +53,8 @@ class Candidates:
     def rows_with_ids(self, ids: Iterable[str]) -> np.ndarray:
         """Rows whose id is one of `ids`."""
         wanted = list(ids)
+        if self.events is None:
+            return self.catalog.rows_with_ids(wanted)
         return np.concatenate(
             [block.rows_with_ids(wanted) + start for block, start in self._blocks()]
         ).astype(np.intp)
@@ -83,7 +84,7 @@ class Candidates:
 
     def item_rows(self, rows: np.ndarray) -> sp.csr_matrix:
         """The item matrix's rows at `rows`, in that order."""
-        n = len(self.catalog)
+        n = self.catalog.matrix.shape[0]
         if self.events is None or not (rows >= n).any():
             return sp.csr_matrix(self.catalog.matrix[rows])
         stacked = sp.vstack(
@@ -95,12 +96,12 @@ class Candidates:
 
     def cosines(self, profile: np.ndarray) -> np.ndarray:
         """Cosine of every row with a weighted, unit-normalised profile vector."""
-        return np.concatenate(
-            [
-                block.space.cosine_to(block.matrix, block.norms, profile)
-                for block, _ in self._blocks()
-            ]
-        )
+        space, catalog = self.catalog.space, self.catalog
+        cosines = space.cosine_to(catalog.matrix, catalog.norms, profile)
+        if self.events is None:
+            return cosines
+        events = space.cosine_to(self.events.matrix, self.events.norms, profile)
+        return np.concatenate([cosines, events])
 
     def records(self, rows: np.ndarray) -> list[dict[str, Any]]:
         """The given rows as dicts of their columns, in order."""
@@ -123,6 +124,7 @@ def gather(
         return Candidates(
             catalog=catalog,
             events=None,
+            size=catalog.ids.size,
             codes=catalog.codes,
             values=catalog.values,
             numbers=catalog.numbers,
@@ -133,7 +135,7 @@ def gather(
             dated=catalog.dated,
             matches=matches,
         )
-    n = len(catalog)
+    n = catalog.ids.size
     codes = {
         name: np.concatenate([code, events.codes[name]])
         for name, code in catalog.codes.items()
@@ -148,6 +150,7 @@ def gather(
     return Candidates(
         catalog=catalog,
         events=events,
+        size=n + len(events),
         codes=codes,
         values=events.values,
         numbers={

@@ -22,10 +22,6 @@ def top_m(scores: np.ndarray, m: int) -> np.ndarray:
     return ranked
 
 
-def _same(values: np.ndarray) -> np.ndarray:
-    return np.asarray(values[:, None] == values[None, :], dtype=np.float32)
-
-
 def idea_similarity(
     unit_rows: sp.csr_matrix, category: np.ndarray, setting: np.ndarray, cost: np.ndarray
 ) -> np.ndarray:
@@ -36,8 +32,12 @@ def idea_similarity(
     """
     cosine = (unit_rows @ unit_rows.T).toarray().astype(np.float32)
     band = np.digitize(np.nan_to_num(cost, nan=-1.0), [0.5, 30, 100, 250])
+    # Each pair's sameness of category, setting and price band, as 0 or 1.
     similarity: np.ndarray = (
-        0.6 * cosine + 0.25 * _same(category) + 0.1 * _same(setting) + 0.05 * _same(band)
+        0.6 * cosine
+        + 0.25 * np.equal.outer(category, category).astype(np.float32)
+        + 0.1 * np.equal.outer(setting, setting).astype(np.float32)
+        + 0.05 * np.equal.outer(band, band).astype(np.float32)
     )
     return similarity
 

@@ -212,7 +212,7 @@ def explain(
                 score=components["score"],
                 rank=rank,
                 components=components,
-                reasons=tuple(r for r in reasons if r),
+                reasons=tuple(filter(None, reasons)),
                 conversation_starters=conversation_starters(activity, query.seed, starters),
                 starts_at=start,
                 ends_at=end,

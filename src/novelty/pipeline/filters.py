@@ -11,7 +11,7 @@ import pandas as pd
 
 from ..catalog import ALL_SEASONS, SEASON_BITS
 from ..index.item_index import NAT, ItemIndex
-from ..models import Couple, Window
+from ..models import Window
 from .candidates import Candidates
 from .query import Query
 from .taste import History
@@ -128,13 +128,14 @@ class Allowed:
         own = candidates.starts_ns[rows]
         slot = self.schedule_starts[candidates.codes["schedule"][rows]]
         ns = np.where(own != NAT, own, slot)
-        return [pd.Timestamp(int(v), tz="UTC").to_pydatetime().astimezone(tz) for v in ns]
+        utc = pd.DatetimeIndex(ns.view("datetime64[ns]"), tz="UTC")
+        return list(utc.tz_convert(tz).to_pydatetime())
 
 
-def excluded(candidates: Candidates, couple: Couple, history: History) -> np.ndarray:
+def excluded(candidates: Candidates, query: Query, history: History) -> np.ndarray:
     """Disliked by either partner (label, word or id) or done within the repeat period."""
-    dislikes = sorted({d for p in couple.partners for d in p.dislikes})
-    out = np.zeros(len(candidates), dtype=bool)
+    dislikes = query.dislikes
+    out = np.zeros(candidates.size, dtype=bool)
     if dislikes:
         for label in dislikes:
             found = candidates.matches[label]
@@ -155,7 +156,7 @@ def allowed(
     """Apply every hard filter at once; `slots` is the catalog's `slot_table` for the
     window, `excluded` marks dislikes and recent repeats."""
     window, budget = query.window, query.budget
-    start_ns, end_ns = _nanoseconds(window.start), _nanoseconds(window.end)
+    start_ns, end_ns = pd.Timestamp(window.start).value, pd.Timestamp(window.end).value
     start, fits = slots
     # Every row reads whether its schedule fits; dated events are judged by their own start.
     mask = fits[candidates.codes["schedule"]]

@@ -34,22 +34,15 @@ class Query:
     k: int
     seed: int | None
     strict: bool
-
-    @property
-    def labels(self) -> tuple[str, ...]:
-        """Every interest, dislike and tried label the partners name, each once."""
-        named = (
-            label
-            for partner in self.couple.partners
-            for label in (*partner.interests, *partner.dislikes, *partner.tried)
-        )
-        return tuple(dict.fromkeys(named))
+    #: Every interest, dislike and tried label the partners name, each once.
+    labels: tuple[str, ...]
+    #: What either partner dislikes (sorted) and has tried, each once.
+    dislikes: tuple[str, ...]
+    tried: frozenset[str]
 
 
 def _model(kind: type[Couple] | type[Location], value: Any, argument: str) -> Any:
     """`value` as a `kind` from itself, a dict or a JSON text; errors name the argument."""
-    if isinstance(value, kind):
-        return value
     try:
         if isinstance(value, str | bytes):
             return kind.model_validate_json(value)
@@ -64,17 +57,15 @@ def _model(kind: type[Couple] | type[Location], value: Any, argument: str) -> An
     )
 
 
-def _near(near: Any, couple: Couple) -> Location:
-    if near is None:
-        return couple.home
+def _near(near: Any) -> Location:
     if isinstance(near, tuple | list) and len(near) == 2:
         near = {"lat": near[0], "lon": near[1]}
+    if isinstance(near, Location):
+        return near
     return _model(Location, near, "near")  # type: ignore[no-any-return]
 
 
-def _budget(budget: Budget | float | None, couple: Couple) -> Budget | None:
-    if budget is None:
-        return couple.budget
+def _budget(budget: Budget | float, couple: Couple) -> Budget:
     if isinstance(budget, Budget):
         return budget
     if not isinstance(budget, int | float) or isinstance(budget, bool) or not budget >= 0:
@@ -85,8 +76,6 @@ def _budget(budget: Budget | float | None, couple: Couple) -> Budget | None:
 
 def _logged(history: Any, couple: Couple) -> tuple[Outing, ...]:
     """Outings from a HistoryStore or a sequence of outings (or their dicts)."""
-    if history is None:
-        return ()
     if hasattr(history, "outings") and callable(history.outings):
         return tuple(history.outings(couple=couple))
     if isinstance(history, str | bytes) or not isinstance(history, Sequence):
@@ -116,7 +105,9 @@ def make_query(
     history: Any,
 ) -> Query:
     """Check every argument (errors name it) and resolve the window in the couple's zone."""
-    couple: Couple = _model(Couple, couple_like, "couple")
+    couple = (
+        couple_like if isinstance(couple_like, Couple) else _model(Couple, couple_like, "couple")
+    )
     if isinstance(k, bool) or not isinstance(k, int) or k < 1:
         raise ArgumentError(f"k: expected a whole number >= 1, got {k!r}")
     if radius_km is not None and (
@@ -129,22 +120,31 @@ def make_query(
         raise ArgumentError(f"now: expected an aware datetime, got {now!r}")
     tz = couple.timezone
     now = now or dt.datetime.now(tz)
-    logged = _logged(history, couple)
     # `model_copy(update=...)` skips validation, so the history may be a list here.
     outings = tuple(couple.history)
-    if logged:
+    if history is not None and (logged := _logged(history, couple)):
         # An outing both in the profile and in the database counts once.
         outings = tuple(dict.fromkeys((*outings, *logged)))
+    labels: list[str] = []
+    dislikes: set[str] = set()
+    tried: set[str] = set()
+    for partner in couple.partners:
+        labels.extend((*partner.interests, *partner.dislikes, *partner.tried))
+        dislikes.update(partner.dislikes)
+        tried.update(partner.tried)
     return Query(
         couple=couple,
         window=resolve_window(when, now=now, tz=tz),
         now=now,
         today=now.astimezone(tz).date(),
-        budget=_budget(budget, couple),
-        near=_near(near, couple),
+        budget=couple.budget if budget is None else _budget(budget, couple),
+        near=couple.home if near is None else _near(near),
         radius_km=radius_km,
         outings=outings,
         k=k,
         seed=seed,
         strict=strict,
+        labels=tuple(dict.fromkeys(labels)),
+        dislikes=tuple(sorted(dislikes)),
+        tried=frozenset(tried),
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -11,20 +12,21 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from novelty import Recommender, Window
-from novelty.filters import DEFAULT_DURATION, eligibility, season_bit
-from novelty.scoring import (
-    excluded,
-    history_profile,
-    outing_vectors,
-    partner_affinities,
-)
-from novelty.windows import resolve_window
+from novelty.pipeline import candidates, filters, taste
 
 from . import metrics
-from .baselines import Rows, interest_similarity, popularity, random_ideas, ranked_ideas
+from .baselines import (
+    WHEN,
+    Rows,
+    ask,
+    catalog_affinities,
+    interest_similarity,
+    popularity,
+    random_ideas,
+    ranked_ideas,
+)
 from .simulator import Case
 
-WHEN = "this weekend"
 #: An idea done this recently counts as a repeat (the metric, whatever the weights say).
 REPEAT_DAYS = 90
 OURS = "novelty"
@@ -59,49 +61,36 @@ Method = Callable[[Case, Situation, int], Picks]
 
 
 def situation(recommender: Recommender, case: Case) -> Situation:
-    """The same hard filters `Recommender.recommend` applies, on the bundled catalog."""
-    r, couple = recommender, case.couple
-    tz = couple.timezone
-    today = case.now.astimezone(tz).date()
-    window = resolve_window(WHEN, now=case.now, tz=tz)
-    history = history_profile(
-        couple.history,
-        lookup=r.lookup_,
-        matrix=r.matrix_,
-        space=r.space_,
-        today=today,
-        weights=r.weights,
-    )
-    allowed = eligibility(
-        lookup=r.lookup_,
-        window=window,
-        budget=couple.budget,
-        near=couple.home,
-        radius_km=None,
-        excluded=excluded(r.lookup_, r.space_, couple, history),
-    )
+    """The hard filters `Recommender.recommend` applies, by its own stages."""
+    r, couple, index = recommender, case.couple, recommender.index_
+    q = ask(couple, case.now)
+    c = candidates.of_catalog(index, q)
+    history = taste.history_profile(q.outings, index, today=q.today, weights=r.weights)
+    slots = filters.slot_table(index, q.window, southern=q.near.lat < 0)
+    allowed = filters.allowed(c, q, slots, filters.excluded(c, q, history))
     recent_ids = {
         o.activity_id
         for o in couple.history
-        if o.activity_id and (today - o.date).days <= REPEAT_DAYS
+        if o.activity_id and (q.today - o.date).days <= REPEAT_DAYS
     }
     profile = (
-        outing_vectors(couple.history, r.lookup_, r.matrix_, r.space_).toarray()
+        taste.outing_vectors(couple.history, index).toarray()
         if couple.history
-        else np.zeros((0, r.space_.width))
+        else np.zeros((0, index.space.width))
     )
+    everything = np.arange(len(index))
+    ids, titles = pd.Series(index.ids), pd.Series(index.cells["title"])
     return Situation(
-        window=window,
+        window=q.window,
         eligible=allowed.mask,
-        starts=allowed.starts_at,
+        starts=pd.Series(pd.DatetimeIndex(allowed.starts(c, everything, dt.UTC))),
         done=(
-            r.frame_["id"].isin(history.done_ids)
-            | r.frame_["title"].str.casefold().isin(history.done_titles)
+            ids.isin(history.done_ids) | titles.str.casefold().isin(history.done_titles)
         ).to_numpy(),
-        recent=r.frame_["id"].isin(recent_ids).to_numpy(),
+        recent=ids.isin(recent_ids).to_numpy(),
         profile=profile.astype(np.float64),
-        profile_labels=label_sets(profile, r.space_.n_labels_),
-        affinity=partner_affinities(r.matrix_, r.space_, couple).astype(np.float64),
+        profile_labels=label_sets(profile, index.space.n_labels),
+        affinity=catalog_affinities(r, couple),
     )
 
 
@@ -162,17 +151,18 @@ def in_window(
     recommender: Recommender, case: Case, s: Situation, picks: Picks
 ) -> NDArray[np.bool_]:
     """Per idea: starts and ends inside the window, on a day in one of its seasons."""
-    frame = recommender.frame_.iloc[picks.rows]
-    default = DEFAULT_DURATION.total_seconds() / 60
-    minutes = frame["duration_minutes"].fillna(default).to_numpy(dtype=float)
+    index = recommender.index_
+    default = filters.DEFAULT_DURATION.total_seconds() / 60
+    given = pd.Series(index.cells["duration_minutes"][picks.rows], dtype=float)
+    minutes = given.fillna(default).to_numpy(dtype=float)
     starts = picks.starts
     ends = starts + pd.to_timedelta(minutes, unit="min")
     start, end = pd.Timestamp(s.window.start), pd.Timestamp(s.window.end)
     inside = (starts >= start) & (starts < end) & (ends <= end)
     southern = case.couple.home.lat < 0
     days = starts.tz_convert(case.couple.timezone).date
-    bits = np.array([season_bit(d, southern=southern) for d in days], dtype=np.int64)
-    in_season = (frame["season_mask"].to_numpy(dtype=np.int64) & bits) > 0
+    bits = np.array([filters.season_bit(d, southern=southern) for d in days], dtype=np.int64)
+    in_season = (index.numbers["season_mask"][picks.rows] & bits) > 0
     return np.asarray(inside & in_season, dtype=np.bool_)
 
 
@@ -182,12 +172,12 @@ def list_metrics(
     """Every per-list metric of one method's list for one couple."""
     rows = picks.rows
     vectors = units[rows]
-    labels = label_sets(vectors, recommender.space_.n_labels_)
+    labels = label_sets(vectors, recommender.index_.space.n_labels)
     affinity = s.affinity[rows]
     fit_mean, fit_worse = metrics.partner_fit(affinity)
     budget = case.couple.budget
     assert budget is not None  # the simulator always sets one
-    cost = recommender.frame_["cost_min"].to_numpy(dtype=float)[rows]
+    cost = recommender.index_.numbers["cost_min"][rows]
     some = rows.size > 0
     return {
         "ideas": float(rows.size),
@@ -207,7 +197,8 @@ def list_metrics(
 def evaluate(recommender: Recommender, cases: Sequence[Case], *, k: int) -> pd.DataFrame:
     """Methods × metrics: per-list metrics averaged over couples, plus run-wide coverage."""
     recommender.prepare()
-    units = recommender.space_.unit_rows(recommender.matrix_).toarray().astype(np.float64)
+    index = recommender.index_
+    units = index.space.unit_rows(index.matrix).toarray().astype(np.float64)
     by_name = methods(recommender, cases, units)
     scores: dict[str, list[dict[str, float]]] = {name: [] for name in by_name}
     lists: dict[str, list[Rows]] = {name: [] for name in by_name}

@@ -11,7 +11,8 @@ import numpy as np
 import pandas as pd
 
 from novelty import Budget, Couple, Location, Outing, Partner, Recommender
-from novelty.scoring import partner_affinities
+
+from .baselines import catalog_affinities
 
 #: Home cities (name, lat, lon, IANA timezone): four US timezones plus Arizona and Hawaii,
 #: which keep standard time all year.
@@ -219,9 +220,7 @@ def _case(
     untried = tuple(
         Partner(name=name, interests=mine) for name, mine in zip(names, interests, strict=True)
     )
-    affinity = partner_affinities(
-        recommender.matrix_, recommender.space_, Couple(partners=untried, home=home)
-    )
+    affinity = catalog_affinities(recommender, Couple(partners=untried, home=home))
     partners = tuple(
         Partner(
             name=name,
@@ -250,7 +249,8 @@ def simulate(
     partner (`outing_chances`); None draws them as the original model did.
     """
     recommender.prepare()
-    drawn_from = tastes(recommender.frame_)
+    cells = recommender.index_.cells
+    drawn_from = tastes(pd.DataFrame({"tags": cells["tags"], "category": cells["category"]}))
     streams = np.random.SeedSequence(seed).spawn(couples)
     return [
         _case(i, np.random.default_rng(stream), recommender, drawn_from, routine)

@@ -15,7 +15,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 import novelty
 from novelty import CatalogError
 from novelty.catalog import CSV_COLUMNS, as_candidates, bundled_data, parse_catalog
-from novelty.features import synonyms
+from novelty.index.space import synonyms
 
 
 @pytest.fixture(scope="module")

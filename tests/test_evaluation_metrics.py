@@ -7,10 +7,9 @@ import math
 
 import numpy as np
 import pytest
-from evaluation import metrics, simulator
+from evaluation import baselines, metrics, simulator
 
 from novelty import Recommender
-from novelty.scoring import partner_affinities
 
 X = [1.0, 0.0]
 Y = [0.0, 1.0]
@@ -129,7 +128,7 @@ def _all_but_the_ideas(case: simulator.Case) -> tuple[object, ...]:
 def _interest_share(recommender: Recommender, cases: list[simulator.Case]) -> float:
     carried = []
     for case in cases:
-        affinity = partner_affinities(recommender.matrix_, recommender.space_, case.couple)
+        affinity = baselines.catalog_affinities(recommender, case.couple)
         rows = recommender.ids_.get_indexer(_catalog_outings([case]))
         carried.extend((affinity[rows].max(axis=1) > 0).tolist())
     return float(np.mean(carried))

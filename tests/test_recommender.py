@@ -11,8 +11,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import novelty
-from novelty.features import canonical
-from novelty.filters import season_bit
+from novelty.index.space import canonicaliser, synonyms
+from novelty.pipeline.filters import season_bit
 from novelty.windows import resolve_window
 
 from .strategies import couples, nows
@@ -20,6 +20,9 @@ from .strategies import couples, nows
 PROPERTY = settings(
     max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
+
+
+canonical = canonicaliser(synonyms())
 
 
 def dislike_hits(activity: novelty.Activity, couple: novelty.Couple) -> set[str]:
@@ -264,9 +267,11 @@ class _Gigs:
         ]
 
 
-def test_the_same_events_reuse_their_indexing_and_other_events_do_not(
+def test_events_that_change_between_calls_give_the_lists_of_fresh_recommenders(
     couple: novelty.Couple, now: dt.datetime
 ) -> None:
+    """The last events and their index are remembered: a call with other events, or
+    the first ones again, must list what a fresh recommender lists."""
     gigs = _Gigs(["Jazz in the park", "Late-night blues"])
     shared = novelty.Recommender(sources=[gigs])
 
@@ -274,16 +279,61 @@ def test_the_same_events_reuse_their_indexing_and_other_events_do_not(
         return [r.activity.title for r in recommender.recommend(couple, now=now, k=10, seed=2)]
 
     first = ideas(shared)
-    stacked = next(iter(shared._with_events.values()))
     assert ideas(shared) == first
-    assert next(iter(shared._with_events.values())) is stacked
+    assert set(first) & set(gigs.titles)
     gigs.titles = ["Salsa social", "Jazz in the park"]
     second = ideas(shared)
     assert second == ideas(novelty.Recommender(sources=[_Gigs(gigs.titles)]))
-    assert len(shared._with_events) == 1
     assert set(second) & set(gigs.titles)
     gigs.titles = ["Jazz in the park", "Late-night blues"]
     assert ideas(shared) == first
+
+
+def test_an_outing_added_by_model_copy_as_a_list_counts(
+    recommender: novelty.Recommender, couple: novelty.Couple, now: dt.datetime
+) -> None:
+    before = recommender.recommend(couple, now=now, k=5)
+    done = novelty.Outing(activity_id=before[0].activity.id, date=now.date())
+    later = couple.model_copy(update={"history": [*couple.history, done]})
+    after = recommender.recommend(later, now=now, k=5)
+    assert done.activity_id not in {r.activity.id for r in after}
+    again = couple.model_copy(update={"history": (*couple.history, done)})
+    assert [r.activity.id for r in recommender.recommend(again, now=now, k=5)] == [
+        r.activity.id for r in after
+    ]
+
+
+def test_fresh_recommenders_used_by_many_threads_at_once_give_the_sequential_lists(
+    couple: novelty.Couple, now: dt.datetime
+) -> None:
+    """8 threads × 10 fresh Recommenders, every thread calling each one as soon as it
+    exists: the first calls prepare concurrently."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    catalog = novelty.load_catalog()
+    others = [
+        couple.model_copy(update={"history": tuple(
+            novelty.Outing(activity_id=i, date=now.date() - dt.timedelta(days=5 * n))
+            for n, i in enumerate(catalog["id"].iloc[start : start + 12])
+        )})
+        for start in range(0, 96, 12)
+    ]  # fmt: skip
+
+    def ideas(recommender: novelty.Recommender, who: novelty.Couple) -> list[str]:
+        return [r.activity.id for r in recommender.recommend(who, now=now, k=6, seed=4)]
+
+    expected = [ideas(novelty.Recommender(catalog), who) for who in others]
+    fresh = [novelty.Recommender(catalog) for _ in range(10)]
+    start = threading.Barrier(8)
+
+    def worker(t: int) -> list[list[str]]:
+        start.wait()
+        return [ideas(r, others[t]) for r in fresh]
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        results = list(pool.map(worker, range(8)))
+    assert results == [[expected[t]] * 10 for t in range(8)]
 
 
 def test_one_recommender_serves_threads_as_it_serves_calls_in_turn(

@@ -15,11 +15,10 @@ import pandas as pd
 from .catalog import activities_to_frame, as_candidates, load_catalog, row_to_activity
 from .config import Weights
 from .errors import SourceError
-from .geo import haversine_km
 from .index.item_index import ItemIndex
 from .index.space import ItemSpace
 from .memo import Memo
-from .models import Activity, Budget, Location, Problem
+from .models import Activity, Budget, Problem
 from .pipeline import candidates, diversify, explain, filters, query, score, taste
 from .results import Recommendations
 from .windows import When
@@ -136,7 +135,7 @@ class Recommender:
             index,
             events,
             dict(zip(q.labels, memo.get_many("matches", q.labels, index.matches), strict=True)),
-            memo.get("km", here, lambda: _km(index, q.near)),
+            memo.get("km", here, lambda: candidates.km_from(index, q.near)),
             q.near,
         )
         past = memo.get(
@@ -216,13 +215,6 @@ def _activities(c: candidates.Candidates, rows: np.ndarray, memo: Memo) -> list[
         "activities",
         rows.tolist(),
         lambda row: row_to_activity(c.catalog.records(np.array([row]))[0]),
-    )
-
-
-def _km(index: ItemIndex, near: Location) -> np.ndarray:
-    """Km of the catalog's placed rows from `near`."""
-    return haversine_km(
-        index.numbers["lat"][index.placed], index.numbers["lon"][index.placed], near
     )
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import csv
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -21,10 +21,21 @@ TEXT_WEIGHT = 0.5
 MAX_WORDS = 20_000
 
 
-def _synonyms() -> dict[str, str]:
+def synonyms() -> dict[str, str]:
     """Common words and event categories -> catalog tags ("concert" -> "live-music")."""
     with bundled_data("synonyms.csv").open(encoding="utf-8") as handle:
         return {row["term"].strip(): row["tag"].strip() for row in csv.DictReader(handle)}
+
+
+def canonicaliser(synonyms: Mapping[str, str]) -> Callable[[str], str]:
+    """The function that puts a label in the catalog's vocabulary: normalised, then its
+    synonym's tag when it has one ("Concert" -> "live-music")."""
+
+    def canonical(label: str) -> str:
+        key = normalise_label(label)
+        return synonyms.get(key, key)
+
+    return canonical
 
 
 def _texts(frame: pd.DataFrame, column: str) -> list[str]:
@@ -49,7 +60,6 @@ class ItemSpace:
 
     labels: Labels
     words: Words
-    synonyms: dict[str, str]
     column_weights: np.ndarray
 
     @classmethod
@@ -58,23 +68,18 @@ class ItemSpace:
 
         One pass over the text: fitting and then transforming would tokenise it twice.
         """
-        synonyms = _synonyms()
-
-        def canonical(label: str) -> str:
-            key = normalise_label(label)
-            return synonyms.get(key, key)
-
-        labels = Labels(canonical)
+        known = synonyms()
+        labels = Labels(canonicaliser(known))
         # The synonyms' tags are in the vocabulary even when no item carries them yet.
         label_block = labels.fit_transform(
-            _texts(frame, "tags"), _texts(frame, "category"), extra=list(synonyms.values())
+            _texts(frame, "tags"), _texts(frame, "category"), extra=list(known.values())
         )
         words = Words(MAX_WORDS)
         word_block = words.fit_transform(_texts(frame, "title"), _texts(frame, "description"))
         weights = np.concatenate(
             [np.full(len(labels), LABEL_WEIGHT), np.full(len(words), TEXT_WEIGHT)]
         ).astype(np.float32)
-        return cls(labels, words, synonyms, weights), _items(label_block, word_block)
+        return cls(labels, words, weights), _items(label_block, word_block)
 
     @property
     def n_labels(self) -> int:

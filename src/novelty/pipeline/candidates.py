@@ -19,6 +19,7 @@ import scipy.sparse as sp
 from ..geo import haversine_km
 from ..index.item_index import ItemIndex, Matches
 from ..models import Location
+from .query import Query
 
 
 @dataclass(frozen=True)
@@ -110,6 +111,19 @@ class Candidates:
             mine = rows[(rows >= start) & (rows < start + len(block))]
             found.update(zip(mine.tolist(), block.records(mine - start), strict=True))
         return [found[row] for row in rows.tolist()]
+
+
+def km_from(catalog: ItemIndex, near: Location) -> np.ndarray:
+    """Km of the catalog's placed rows from `near`."""
+    placed = catalog.placed
+    return haversine_km(catalog.numbers["lat"][placed], catalog.numbers["lon"][placed], near)
+
+
+def of_catalog(catalog: ItemIndex, query: Query) -> Candidates:
+    """The catalog alone as the candidates of `query`, nothing remembered (for tools
+    that run the stages themselves; the Recommender remembers matches and km)."""
+    matches = {label: catalog.matches(label) for label in query.labels}
+    return gather(catalog, None, matches, km_from(catalog, query.near), query.near)
 
 
 def gather(

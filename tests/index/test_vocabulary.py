@@ -9,9 +9,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 
-from novelty import vocabulary
-from novelty.features import canonical
-from novelty.vocabulary import Labels, Words
+from novelty.index import vocabulary
+from novelty.index.space import canonicaliser, synonyms
+from novelty.index.vocabulary import Labels, Words
+
+canonical = canonicaliser(synonyms())
 
 #: Words, stop words, digits, one-letter words, punctuation, accents, the break character.
 _TEXT = st.lists(

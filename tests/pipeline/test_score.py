@@ -1,4 +1,4 @@
-"""The scoring model's promises: history lowers novelty, recency more so, ranges hold."""
+"""Stage 5, score: history lowers novelty, recency more so, ranges hold, pruning is exact."""
 
 from __future__ import annotations
 
@@ -10,30 +10,29 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import novelty
-from novelty.scoring import Weights, couple_fit, history_profile, score
+from novelty.pipeline.score import couple_fit
 
-from .strategies import catalog_ids, couples
+from ..strategies import catalog_ids, couples
+from .frames import make_couple, make_query, scored, small_index
 
-TODAY = dt.date(2026, 11, 27)
+NOW = dt.datetime(2026, 11, 27, 18, tzinfo=dt.UTC)
+TODAY = NOW.date()
 PROPERTY = settings(
     max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 
 
 def components(
-    recommender: novelty.Recommender, couple: novelty.Couple, outings: tuple[novelty.Outing, ...]
+    recommender: novelty.Recommender,
+    couple: novelty.Couple,
+    outings: tuple[novelty.Outing, ...],
+    **options: object,
 ) -> pd.DataFrame:
-    r = recommender
-    past = history_profile(
-        outings, lookup=r.lookup_, matrix=r.matrix_, space=r.space_, today=TODAY,
-        weights=r.weights,
-    )  # fmt: skip
-    frame, _, _ = score(
-        lookup=r.lookup_, matrix=r.matrix_, norms=r.norms_, space=r.space_,
-        couple=couple, history=past, budget=couple.budget, near=couple.home, radius_km=None,
-        weights=r.weights,
-    )  # fmt: skip
-    return frame
+    """Every catalog row's components (all rows scored, none filtered out)."""
+    q = make_query(couple.model_copy(update={"history": outings}), now=NOW)
+    index = recommender.index_
+    _, _, s, _ = scored(index, q, recommender.weights, rows=np.arange(len(index)), **options)
+    return pd.DataFrame(s.components.T, columns=list(s.names))
 
 
 def row(recommender: novelty.Recommender, activity_id: str) -> int:
@@ -84,7 +83,7 @@ def test_novelty_recovers_as_an_outing_ages(recommender: novelty.Recommender) ->
         partners=(novelty.Partner(name="A"), novelty.Partner(name="B")),
         home=novelty.Location(lat=0, lon=0, timezone="UTC"),
     )
-    half_life = Weights().half_life_days
+    half_life = novelty.Weights().half_life_days
     by_age = [
         components(
             recommender,
@@ -115,17 +114,8 @@ def test_scoring_only_what_could_be_best_keeps_the_best_exact(
     """Familiarity and taste are skipped for rows that cannot make the cut; whatever
     jitter up to `margin` is added, the best rows and their numbers are those of a full
     scoring."""
-    r = recommender
-    past = history_profile(
-        couple.history, lookup=r.lookup_, matrix=r.matrix_, space=r.space_, today=TODAY,
-        weights=r.weights,
-    )  # fmt: skip
-    common = dict(
-        lookup=r.lookup_, matrix=r.matrix_, norms=r.norms_, space=r.space_, couple=couple,
-        history=past, budget=couple.budget, near=couple.home, radius_km=None, weights=r.weights,
-    )  # fmt: skip
-    full, _, _ = score(**common)  # type: ignore[arg-type]
-    some, _, _ = score(**common, best=best, margin=margin)  # type: ignore[arg-type]
+    full = components(recommender, couple, couple.history)
+    some = components(recommender, couple, couple.history, best=best, margin=margin)
     jitter = margin * np.random.default_rng(seed).random(len(full))
     top = np.argsort(-(full["score"].to_numpy(np.float64) + jitter), kind="stable")[:best]
     kept = np.argsort(-(some["score"].to_numpy(np.float64) + jitter), kind="stable")[:best]
@@ -134,3 +124,20 @@ def test_scoring_only_what_could_be_best_keeps_the_best_exact(
     assert (some["score"].to_numpy() <= full["score"].to_numpy() + 1e-6).all()
     skipped = some["taste"].isna().to_numpy()
     assert not skipped[top].any()
+
+
+def test_the_couples_favourite_beats_what_only_one_partner_likes() -> None:
+    index = small_index()
+    q = make_query(make_couple())
+    _, _, s, _ = scored(index, q)
+    by_id = dict(zip(index.ids[s.rows], s.score.tolist(), strict=True))
+    assert by_id["jazz-bar"] > by_id["pottery-night"]
+    assert by_id["jazz-bar"] > by_id["sunrise-hike"]
+
+
+def test_components_line_up_with_the_scored_rows() -> None:
+    index = small_index()
+    _, _, s, _ = scored(index, make_query(make_couple()))
+    assert s.components.shape == (len(s.names), s.rows.size)
+    assert s.names[0] == "score"
+    assert s.affinity.shape == s.newness.shape == (s.rows.size, 2)

@@ -1,0 +1,52 @@
+"""Stage 6, diversify: the best M, then MMR with a term for partners not served yet."""
+
+from __future__ import annotations
+
+import numpy as np
+import scipy.sparse as sp
+from hypothesis import given
+from hypothesis import strategies as st
+
+from novelty.pipeline.diversify import idea_similarity, rerank, top_m
+
+
+@given(st.lists(st.sampled_from([0.1, 0.5, 0.5, 0.9]), min_size=1, max_size=30), st.integers(1, 10))
+def test_top_m_is_the_best_m_best_first_ties_by_position(scores: list[float], m: int) -> None:
+    values = np.array(scores)
+    picked = top_m(values, m).tolist()
+    assert sorted(values[picked].tolist(), reverse=True) == sorted(scores, reverse=True)[:m]
+    assert picked == sorted(picked, key=lambda i: (-scores[i], i))
+    assert picked == top_m(values, m).tolist()
+
+
+def test_without_diversity_the_list_is_by_relevance() -> None:
+    relevance = np.array([0.2, 0.9, 0.5])
+    affinity = np.zeros((3, 2), dtype=np.float32)
+    similarity = np.eye(3, dtype=np.float32)
+    picks = rerank(relevance, similarity, affinity, k=3, diversity=0, partner_coverage=0)
+    assert picks.tolist() == [1, 2, 0]
+
+
+def test_a_near_copy_of_the_first_pick_waits_its_turn() -> None:
+    relevance = np.array([0.9, 0.88, 0.6])
+    similarity = np.array([[1, 0.95, 0], [0.95, 1, 0], [0, 0, 1]], dtype=np.float32)
+    affinity = np.zeros((3, 2), dtype=np.float32)
+    picks = rerank(relevance, similarity, affinity, k=2, diversity=0.3, partner_coverage=0)
+    assert picks.tolist() == [0, 2]
+
+
+def test_a_partner_nobody_served_yet_gets_an_idea() -> None:
+    relevance = np.array([0.9, 0.85, 0.7])
+    affinity = np.array([[0.9, 0.0], [0.9, 0.0], [0.0, 0.9]], dtype=np.float32)
+    similarity = np.zeros((3, 3), dtype=np.float32)
+    picks = rerank(relevance, similarity, affinity, k=2, diversity=0, partner_coverage=0.5)
+    assert picks.tolist() == [0, 2]
+
+
+def test_ideas_of_one_category_setting_and_price_band_are_alike() -> None:
+    units = sp.csr_matrix(np.eye(3, dtype=np.float32))
+    similarity = idea_similarity(
+        units, np.array([1, 1, 2]), np.array([0, 0, 1]), np.array([20.0, 25.0, np.nan])
+    )
+    assert similarity[0, 1] > similarity[0, 2]
+    np.testing.assert_allclose(np.diag(similarity), 1.0)

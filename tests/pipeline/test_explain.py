@@ -1,0 +1,46 @@
+"""Stage 7, explain: reasons say only what the data supports."""
+
+from __future__ import annotations
+
+import numpy as np
+
+import novelty
+from novelty.catalog import row_to_activity
+from novelty.pipeline.diversify import diversify
+from novelty.pipeline.explain import explain, general_starters
+
+from .frames import days_ago, make_couple, make_query, scored, small_index
+
+
+def _recommendations(couple: novelty.Couple) -> novelty.Recommendations:
+    index = small_index()
+    q = make_query(couple)
+    c, allowed, s, past = scored(index, q)
+    picks = diversify(c, s, novelty.Weights(), k=q.k, seed=q.seed)
+    activities = [row_to_activity(r) for r in c.records(s.rows[picks])]
+    return explain(q, c, s, allowed, past, picks, activities, general_starters(), [])
+
+
+def test_every_idea_says_what_is_new_its_price_and_when() -> None:
+    recs = _recommendations(make_couple())
+    assert len(recs) == 3
+    for rank, idea in enumerate(recs, start=1):
+        assert idea.rank == rank
+        assert idea.reasons[0].startswith("New to both of you")
+        assert any("$" in r or r.startswith("Free") for r in idea.reasons)
+        assert any(r.startswith("Suggested for") for r in idea.reasons)
+        assert len(idea.conversation_starters) == 2
+        assert idea.components["score"] == idea.score
+
+
+def test_an_idea_done_together_long_ago_says_so() -> None:
+    q = make_query(make_couple())
+    couple = make_couple(history=(novelty.Outing(activity_id="jazz-bar", date=days_ago(q, 500)),))
+    jazz = next(r for r in _recommendations(couple) if r.activity.id == "jazz-bar")
+    assert jazz.reasons[0].startswith("You have done this together before")
+
+
+def test_a_shared_interest_is_named_as_shared() -> None:
+    jazz = next(r for r in _recommendations(make_couple()) if r.activity.id == "jazz-bar")
+    assert "your shared interest in live music" in " ".join(jazz.reasons)
+    assert np.isclose(jazz.components["fit:Ana"], 0.85, atol=0.01)

@@ -1,0 +1,72 @@
+"""Stage 4, filters: what may never be shown, judged on a hand-made catalog."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import novelty
+
+from .frames import ROWS, days_ago, make_couple, make_query, scored, small_index
+
+IDS = [row["id"] for row in ROWS]
+
+
+def _allowed(q: novelty.Couple | None = None, **options: object) -> set[str]:
+    index = small_index()
+    query = make_query(q or make_couple(), **options)
+    _, allowed, _, _ = scored(index, query)
+    return {IDS[i] for i, ok in enumerate(allowed.mask.tolist()) if ok}
+
+
+def test_over_budget_and_other_currencies_are_left_out() -> None:
+    assert _allowed() == {"pottery-night", "sunrise-hike", "jazz-bar", "board-games"}
+
+
+def test_a_budget_in_euros_keeps_only_ideas_priced_in_euros() -> None:
+    assert _allowed(budget=novelty.Budget(per_outing=50, currency="EUR")) == {"euro-tasting"}
+
+
+def test_out_of_season_ideas_are_left_out_and_in_season_ones_kept() -> None:
+    winter = dt.datetime(2027, 1, 15, 8, tzinfo=make_couple().timezone)
+    rich = novelty.Budget(per_outing=500, currency="USD")
+    assert "ski-day" not in _allowed(budget=rich)
+    assert "ski-day" in _allowed(budget=rich, now=winter)
+
+
+def test_a_disliked_label_or_id_is_never_allowed() -> None:
+    couple = make_couple(
+        partners=(
+            novelty.Partner(name="Ana", dislikes=("hiking",)),
+            novelty.Partner(name="Ben", dislikes=("jazz-bar",)),
+        )
+    )
+    assert _allowed(couple) == {"pottery-night", "board-games"}
+
+
+def test_what_was_done_recently_is_left_out_and_older_outings_are_not() -> None:
+    q = make_query(make_couple())
+    recent = novelty.Outing(activity_id="jazz-bar", date=days_ago(q, 10))
+    old = novelty.Outing(title="Board game cafe", date=days_ago(q, 400))
+    assert _allowed(make_couple(history=(recent, old))) == {
+        "pottery-night",
+        "sunrise-hike",
+        "board-games",
+    }
+
+
+def test_ideas_that_cannot_end_inside_the_window_are_left_out() -> None:
+    tz = make_couple().timezone
+    hour = (dt.datetime(2026, 11, 28, 18, tzinfo=tz), dt.datetime(2026, 11, 28, 19, tzinfo=tz))
+    assert _allowed(when=hour) == set()
+
+
+def test_each_start_is_inside_the_window_at_its_time_of_day() -> None:
+    index = small_index()
+    q = make_query(make_couple())
+    c, allowed, s, _ = scored(index, q)
+    for row, start in zip(
+        s.rows.tolist(), allowed.starts(c, s.rows, q.couple.timezone), strict=True
+    ):
+        assert q.window.start <= start < q.window.end
+        part = ROWS[row]["time_of_day"]
+        assert {"morning": 9, "afternoon": 13, "evening": 18}[part] <= start.hour

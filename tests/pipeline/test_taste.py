@@ -1,0 +1,51 @@
+"""Stage 3, taste: outings as vectors of the item space."""
+
+from __future__ import annotations
+
+import numpy as np
+
+import novelty
+from novelty.pipeline.taste import history_profile, outing_vectors
+
+from .frames import days_ago, make_couple, make_query, small_index
+
+
+def test_no_outings_is_an_empty_profile() -> None:
+    index = small_index()
+    q = make_query(make_couple())
+    past = history_profile((), index, today=q.today, weights=novelty.Weights())
+    assert not past.familiarity.any()
+    assert past.done_ids == frozenset()
+
+
+def test_a_catalog_outing_and_a_free_text_one_point_where_their_labels_are() -> None:
+    index = small_index()
+    q = make_query(make_couple())
+    outings = (
+        novelty.Outing(activity_id="jazz-bar", date=days_ago(q, 3)),
+        novelty.Outing(title="Open mic", tags=("live-music",), date=days_ago(q, 200)),
+    )
+    vectors = outing_vectors(outings, index).toarray()
+    music = index.space.label_column("live-music")
+    assert music is not None
+    assert (vectors[:, music] > 0).all()
+    np.testing.assert_allclose(np.linalg.norm(vectors, axis=1), 1.0, rtol=1e-5)
+
+
+def test_recent_outings_weigh_more_and_only_those_in_the_repeat_period_are_recent() -> None:
+    index = small_index()
+    q = make_query(make_couple())
+    past = history_profile(
+        (
+            novelty.Outing(activity_id="jazz-bar", date=days_ago(q, 3), rating=5),
+            novelty.Outing(activity_id="board-games", date=days_ago(q, 400), rating=1),
+        ),
+        index,
+        today=q.today,
+        weights=novelty.Weights(),
+    )
+    music, games = (index.space.label_column(t) for t in ("live-music", "board-games"))
+    assert past.familiarity[music] > past.familiarity[games] > 0
+    assert past.taste[music] > 0 > past.taste[games]
+    assert past.recent_ids == frozenset({"jazz-bar"})
+    assert past.done_rows.tolist() == [2, 4]

@@ -109,12 +109,7 @@ def cmd_ideas(args: argparse.Namespace) -> int:
     if args.ics:
         Path(args.ics).write_bytes(recs.to_ics())
     if args.json:
-        payload = {
-            "window": recs.window.model_dump(mode="json"),
-            "ideas": recs.to_json(),
-            "problems": [p.model_dump(mode="json") for p in recs.problems],
-        }
-        print(json.dumps(payload, indent=2, ensure_ascii=False))
+        print(recs.to_json())
     else:
         _print_ideas(recs, couple, budget or couple.budget)
         if args.ics:

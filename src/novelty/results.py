@@ -1,8 +1,7 @@
-"""Recommendations: the ideas an app gets back, as a list, a JSON envelope, a table or a calendar."""
+"""Recommendations: the ideas an app gets back, as a list, a JSON envelope, a table, a calendar."""
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterator, Sequence
 from typing import Any, overload
 

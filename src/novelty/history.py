@@ -122,7 +122,10 @@ class HistoryStore:
             version = self._version(connection)
             connection.execute("COMMIT")
             if write:
-                self._use_wal(connection)
+                if version is None:
+                    # A new file is made a WAL database once; an existing one keeps its mode,
+                    # so that a write refused for a bad row leaves its bytes as they were.
+                    self._use_wal(connection)
                 connection.execute("BEGIN IMMEDIATE")
                 version = self._upgrade(connection, self._version(connection))
             else:

@@ -40,6 +40,8 @@ Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
+#: RFC 9110's names, which older Pythons' HTTPStatus predates; fixed so `type` never varies.
+_TITLES = {413: "Content Too Large", 422: "Unprocessable Content"}
 #: Which request field an error of each kind is about.
 _FIELD_OF = {WindowError: "when", BudgetError: "budget"}
 
@@ -91,7 +93,7 @@ class ProblemError(Exception):
 
     def response(self) -> Response:
         """The problem as an `application/problem+json` response."""
-        title = HTTPStatus(self.status).phrase
+        title = _TITLES.get(self.status) or HTTPStatus(self.status).phrase
         body: dict[str, Any] = {
             "type": f"urn:novelty:problem:{title.lower().replace(' ', '-')}",
             "title": title,

@@ -89,7 +89,8 @@ def test_a_bad_log_writes_nothing(tmp_path: Path) -> None:
 
 def test_a_logged_outing_is_not_suggested_again(tmp_path: Path) -> None:
     db = tmp_path / "h.sqlite3"
-    first = json.loads(ideas("--json", "-k", "1", db=db).stdout)["ideas"][0]["activity"]["id"]
+    activity = json.loads(ideas("--json", "-k", "1", db=db).stdout)["ideas"][0]["activity"]
+    first = activity["id"]
     logged = novelty(
         "log", "--profile", str(EXAMPLE_PROFILE), first, "--date", "2026-11-20", "--rating", "5",
         db=db,
@@ -100,7 +101,7 @@ def test_a_logged_outing_is_not_suggested_again(tmp_path: Path) -> None:
     with sqlite3.connect(db) as connection:
         assert connection.execute("SELECT count(*) FROM outings").fetchone() == (1,)
     history = novelty("history", "--profile", str(EXAMPLE_PROFILE), db=db)
-    assert f"*****  {first}  (logged)" in history.stdout
+    assert f"*****  {activity['title']}  (logged)" in history.stdout
 
 
 def test_catalog_stats_shows_the_spread() -> None:

@@ -15,7 +15,7 @@ from pydantic import ValidationError
 
 from .catalog import load_catalog
 from .errors import ArgumentError, NoveltyError, ProfileError
-from .history import HistoryStore
+from .history import HistoryStore, LoggedOuting, export_outings, import_outings
 from .models import Budget, Couple, Outing
 from .money import money, price_phrase
 from .profile import describe_validation_error, load_profile
@@ -109,12 +109,7 @@ def cmd_ideas(args: argparse.Namespace) -> int:
     if args.ics:
         Path(args.ics).write_bytes(recs.to_ics())
     if args.json:
-        payload = {
-            "window": recs.window.model_dump(mode="json"),
-            "ideas": recs.to_json(),
-            "problems": [p.model_dump(mode="json") for p in recs.problems],
-        }
-        print(json.dumps(payload, indent=2, ensure_ascii=False))
+        print(recs.to_json())
     else:
         _print_ideas(recs, couple, budget or couple.budget)
         if args.ics:
@@ -154,27 +149,76 @@ def cmd_log(args: argparse.Namespace) -> int:
     except ValidationError as exc:
         raise ArgumentError(describe_validation_error(exc, prefix="outing")) from None
     store = _store(args)
-    store.add(outing, couple=couple)
+    store.add(outing, couple=couple, again=args.again)
     label = outing.activity_id or outing.title
     print(f"Logged {label!r} on {outing.date.isoformat()} for {couple.name} in {store.path}")
     return 0
 
 
 def cmd_history(args: argparse.Namespace) -> int:
-    """List the couple's outings: from the profile and from the history database."""
+    """List the couple's outings (profile and database), or correct, export or import them."""
     couple = _profile(args)
     store = _store(args)
-    logged = store.outings(couple=couple)
-    rows = [("profile", o) for o in couple.history] + [("logged", o) for o in logged]
+    if args.delete is not None or args.undo:
+        removed = (
+            store.undo(couple=couple) if args.undo else store.remove(args.delete, couple=couple)
+        )
+        print(f"Deleted outing {removed.id}: {removed.date}  {_title(removed, args.catalog)}")
+        return 0
+    if args.export:
+        logged = store.logged_outings(couple=couple)
+        export_outings(logged, args.export)
+        print(f"Exported {len(logged)} outing(s) to {args.export}")
+        return 0
+    if args.import_file:
+        ids = store.add_many(import_outings(args.import_file), couple=couple, again=args.again)
+        print(f"Imported {len(ids)} outing(s) into {store.path}")
+        return 0
+    logged = store.logged_outings(couple=couple)
+    rows: list[tuple[str, Outing]] = [("profile", o) for o in couple.history]
+    rows += [("logged", o) for o in logged]
     rows.sort(key=lambda row: row[1].date)
     if args.json:
         print(json.dumps([{"from": f, **o.model_dump(mode="json")} for f, o in rows], indent=2))
         return 0
     if not rows:
         print("No outings yet. Record one with: novelty log ID --rating 5")
+    titles = _catalog_titles(args.catalog) if rows else {}
     for origin, o in rows:
         stars = "*" * o.rating if o.rating else "-"
-        print(f"{o.date.isoformat()}  {stars:<5}  {o.activity_id or o.title}  ({origin})")
+        outing_id = str(o.id) if isinstance(o, LoggedOuting) else "-"
+        title = titles.get(o.activity_id or "", o.title or o.activity_id)
+        print(f"{outing_id:>5}  {o.date.isoformat()}  {stars:<5}  {title}  ({origin})")
+    return 0
+
+
+def _catalog_titles(catalog: str | None) -> dict[str, str]:
+    frame = load_catalog(catalog)
+    return dict(zip(frame["id"], frame["title"], strict=True))
+
+
+def _title(outing: Outing, catalog: str | None) -> str:
+    """The outing's catalog title when it has a catalog id, else its own title or id."""
+    return _catalog_titles(catalog).get(
+        outing.activity_id or "", outing.title or outing.activity_id or ""
+    )
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    """Serve recommendations, the catalog and histories over HTTP until interrupted."""
+    try:
+        from .serve import TOKEN_VARIABLE, serve
+    except ImportError as exc:
+        raise ArgumentError(
+            f"serve: needs the serve extra ({exc.name} is missing): pip install 'novelty[serve]'"
+        ) from None
+    serve(
+        host=args.host,
+        port=args.port,
+        history=_store(args),
+        catalog=args.catalog,
+        token=os.environ.get(TOKEN_VARIABLE) or None,
+    )
     return 0
 
 
@@ -241,11 +285,22 @@ def build_parser() -> argparse.ArgumentParser:
     log.add_argument("--rating", type=int, help="1 (not for us) .. 5 (loved it)")
     log.add_argument("--cost", type=float, help="what it cost the two of you")
     log.add_argument("--notes", default="", help="anything to remember")
+    log.add_argument(
+        "--again", action="store_true", help="log it even if it is already logged that day"
+    )
     log.set_defaults(run=cmd_log)
 
     history = commands.add_parser("history", help="what you have done together")
     with_profile(history)
     history.add_argument("--json", action="store_true")
+    change = history.add_mutually_exclusive_group()
+    change.add_argument("--delete", type=int, metavar="ID", help="delete the logged outing ID")
+    change.add_argument("--undo", action="store_true", help="delete the last logged outing")
+    change.add_argument("--export", metavar="FILE", help="save logged outings (.csv, else JSON)")
+    change.add_argument(
+        "--import", dest="import_file", metavar="FILE", help="log the outings in FILE (CSV/JSON)"
+    )
+    history.add_argument("--again", action="store_true", help="--import: allow repeats")
     history.set_defaults(run=cmd_history)
 
     catalog = commands.add_parser("catalog", help="validate, list or summarise a catalog")
@@ -253,6 +308,13 @@ def build_parser() -> argparse.ArgumentParser:
     catalog.add_argument("file", nargs="?", help="catalog CSV (default: the bundled one)")
     catalog.add_argument("--category", help="only this category (list)")
     catalog.set_defaults(run=cmd_catalog)
+
+    serve = commands.add_parser("serve", help="serve ideas over HTTP (needs novelty[serve])")
+    serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    serve.add_argument("--db", type=Path, help=f"history database (default: {default_db()})")
+    serve.add_argument("--catalog", help="catalog CSV (default: the bundled one)")
+    serve.set_defaults(run=cmd_serve)
 
     sources = commands.add_parser("sources", help="list installed event source types")
     sources.set_defaults(run=cmd_sources)

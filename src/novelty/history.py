@@ -2,18 +2,33 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import json
 import sqlite3
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
-from .errors import HistoryError
+from pydantic import AwareDatetime, Field, ValidationError
+
+from .errors import ArgumentError, HistoryError
 from .models import Couple, Outing
+from .profile import describe_validation_error
 
 #: Version of the table layout; a newer file is refused rather than misread.
-SCHEMA_VERSION = 1
+#: 1: tags semicolon-separated; 2: tags a JSON array (a tag may contain ';').
+SCHEMA_VERSION = 2
+
+_COLUMNS = (
+    "id", "couple", "activity_id", "title", "category", "tags", "date", "rating", "cost",
+    "notes", "logged_at",
+)  # fmt: skip
+
+#: The columns an outing is read from.
+_READ = tuple(c for c in _COLUMNS if c != "couple")
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -23,7 +38,7 @@ CREATE TABLE IF NOT EXISTS outings (
     activity_id TEXT,
     title       TEXT,
     category    TEXT,
-    tags        TEXT NOT NULL DEFAULT '',
+    tags        TEXT NOT NULL DEFAULT '[]',
     date        TEXT NOT NULL,
     rating      INTEGER CHECK (rating BETWEEN 1 AND 5),
     cost        REAL CHECK (cost >= 0),
@@ -33,9 +48,44 @@ CREATE TABLE IF NOT EXISTS outings (
 CREATE INDEX IF NOT EXISTS outings_by_couple ON outings (couple, date);
 """
 
+#: The latest timezone on Earth: by default a date is "in the future" only once it is
+#: tomorrow everywhere, so a couple logging tonight is never refused by a server's clock.
+_LATEST_ZONE = dt.timezone(dt.timedelta(hours=14))
+
+
+class LoggedOuting(Outing):
+    """An outing as stored: the outing, its id in the database and when it was logged."""
+
+    id: int = Field(description="The outing's id in the history database.")
+    logged_at: AwareDatetime = Field(description="When it was recorded (UTC).")
+
+    def outing(self) -> Outing:
+        """The outing without its storage details."""
+        return Outing.model_validate(self.model_dump(exclude={"id", "logged_at"}))
+
 
 def _key(couple: Couple | str) -> str:
     return couple.name if isinstance(couple, Couple) else couple
+
+
+def _today(couple: Couple | str, today: dt.date | None) -> dt.date:
+    if today is not None:
+        return today
+    zone = couple.timezone if isinstance(couple, Couple) else _LATEST_ZONE
+    return dt.datetime.now(zone).date()
+
+
+def _same(a: Outing, b: Outing) -> bool:
+    """The same outing: one day, and the same catalog id (or, without ids, the same title)."""
+    if a.date != b.date:
+        return False
+    if a.activity_id or b.activity_id:
+        return a.activity_id == b.activity_id
+    return (a.title or "").casefold() == (b.title or "").casefold()
+
+
+def _label(outing: Outing) -> str:
+    return outing.activity_id or repr(outing.title)
 
 
 class HistoryStore:
@@ -43,31 +93,49 @@ class HistoryStore:
 
     Safe with several processes writing at once: writers wait (up to `timeout` seconds)
     for each other instead of failing, and WAL mode lets readers carry on meanwhile.
+    A file that is refused (not a database, not a novelty history, a newer version, a
+    malformed row) is never written to.
     """
 
     def __init__(self, path: str | Path, *, timeout: float = 30.0) -> None:
         self.path = Path(path)
         self.timeout = timeout
 
+    def _fail(self, message: str) -> HistoryError:
+        return HistoryError(f"{self.path}: {message}")
+
     @contextmanager
-    def _connect(self, *, write: bool) -> Iterator[sqlite3.Connection]:
-        if not write and not self.path.exists():
-            raise HistoryError(f"{self.path}: no such history database")
+    def _connect(self, *, write: bool) -> Iterator[tuple[sqlite3.Connection, int | None]]:
+        """A connection inside a transaction, and the file's schema version (None for a
+        file with no tables yet; a write creates them at the current version)."""
+        if self.path.exists() and not self.path.is_file():
+            raise self._fail("not a file; expected a history database")
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            if write:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
             connection = sqlite3.connect(self.path, timeout=self.timeout, isolation_level=None)
         except (OSError, sqlite3.Error) as exc:
-            raise HistoryError(f"{self.path}: cannot open the history database ({exc})") from None
+            raise self._fail(f"cannot open the history database ({exc})") from None
         try:
-            self._use_wal(connection)
-            connection.execute("BEGIN IMMEDIATE" if write else "BEGIN")
-            self._check_schema(connection)
-            yield connection
+            # Checked in a read-only transaction first: a refused file is left untouched.
+            connection.execute("BEGIN")
+            version = self._version(connection)
+            connection.execute("COMMIT")
+            if write:
+                if version is None:
+                    # A new file is made a WAL database once; an existing one keeps its mode,
+                    # so that a write refused for a bad row leaves its bytes as they were.
+                    self._use_wal(connection)
+                connection.execute("BEGIN IMMEDIATE")
+                version = self._upgrade(connection, self._version(connection))
+            else:
+                connection.execute("BEGIN")
+            yield connection, version
             connection.execute("COMMIT")
         except sqlite3.DatabaseError as exc:
             if connection.in_transaction:
                 connection.execute("ROLLBACK")
-            raise HistoryError(f"{self.path}: {exc}") from None
+            raise self._fail(str(exc)) from None
         except BaseException:
             if connection.in_transaction:
                 connection.execute("ROLLBACK")
@@ -91,73 +159,326 @@ class HistoryStore:
                     raise
             time.sleep(0.01)
 
-    def _check_schema(self, connection: sqlite3.Connection) -> None:
-        # executescript() would commit the open transaction, so run the statements one by one.
-        for statement in filter(str.strip, _SCHEMA.split(";")):
-            connection.execute(statement)
+    def _version(self, connection: sqlite3.Connection) -> int | None:
+        """The file's schema version, after checking that it is a history this novelty
+        can read; None when it has none of the history's tables yet. Reads only."""
+        tables = {
+            name
+            for (name,) in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+        }
+        if not tables:
+            return None
+        if not {"meta", "outings"} <= tables:
+            raise self._fail("not a novelty history database (expected tables meta and outings)")
+        columns = {row[1] for row in connection.execute("PRAGMA table_info(outings)")}
+        if missing := sorted(set(_COLUMNS) - columns):
+            raise self._fail(f"the outings table lacks column(s) {', '.join(missing)}")
         row = connection.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
         if row is None:
+            raise self._fail("no schema_version in its meta table")
+        try:
+            version = int(row[0])
+        except (TypeError, ValueError):
+            raise self._fail(
+                f"schema_version {row[0]!r} is not a whole number; expected 1..{SCHEMA_VERSION}"
+            ) from None
+        if version > SCHEMA_VERSION:
+            raise self._fail(
+                f"schema version {version} is newer than this novelty understands "
+                f"({SCHEMA_VERSION}); upgrade novelty"
+            )
+        if version < 1:
+            raise self._fail(f"schema_version {version} is not a version novelty ever wrote")
+        return version
+
+    def _upgrade(self, connection: sqlite3.Connection, version: int | None) -> int:
+        """Create the tables in a new file, or bring an older file's rows to the current
+        layout (inside the caller's write transaction)."""
+        if version is None:
+            # executescript() would commit the open transaction, so one statement at a time.
+            for statement in filter(str.strip, _SCHEMA.split(";")):
+                connection.execute(statement)
             connection.execute(
                 "INSERT INTO meta (key, value) VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),)
             )
-        elif int(row[0]) > SCHEMA_VERSION:
-            raise HistoryError(
-                f"{self.path}: schema version {row[0]} is newer than this novelty "
-                f"understands ({SCHEMA_VERSION}); upgrade novelty"
+            return SCHEMA_VERSION
+        if version == 1:
+            rows = connection.execute("SELECT id, tags FROM outings").fetchall()
+            connection.executemany(
+                "UPDATE outings SET tags = ? WHERE id = ?",
+                [(json.dumps(_tags_of(tags, 1)), rowid) for rowid, tags in rows],
             )
+            connection.execute(
+                "UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(SCHEMA_VERSION),)
+            )
+        return SCHEMA_VERSION
 
-    def add(self, outing: Outing, *, couple: Couple | str) -> int:
-        """Record one outing for a couple; returns its row id."""
-        return self.add_many([outing], couple=couple)[0]
+    def _rows(
+        self, connection: sqlite3.Connection, version: int | None, where: str, *args: object
+    ) -> list[LoggedOuting]:
+        if version is None:
+            return []
+        rows = connection.execute(
+            f"SELECT {', '.join(_READ)} FROM outings WHERE {where}", args
+        ).fetchall()
+        return [self._outing(dict(zip(_READ, row, strict=True)), version) for row in rows]
 
-    def add_many(self, outings: Iterable[Outing], *, couple: Couple | str) -> list[int]:
-        """Record several outings in one transaction: all of them or none."""
+    def _outing(self, row: dict[str, Any], version: int) -> LoggedOuting:
+        try:
+            row["tags"] = _tags_of(row["tags"], version)
+        except ValueError as exc:
+            raise self._fail(f"outing {row['id']}: tags: {exc}") from None
+        try:
+            return LoggedOuting.model_validate(row)
+        except ValidationError as exc:
+            raise self._fail(
+                describe_validation_error(exc, prefix=f"outing {row['id']} is malformed")
+            ) from None
+
+    def add(
+        self,
+        outing: Outing,
+        *,
+        couple: Couple | str,
+        again: bool = False,
+        today: dt.date | None = None,
+    ) -> int:
+        """Record one outing for a couple; returns its id. See `add_many`."""
+        return self.add_many([outing], couple=couple, again=again, today=today)[0]
+
+    def add_many(
+        self,
+        outings: Iterable[Outing],
+        *,
+        couple: Couple | str,
+        again: bool = False,
+        today: dt.date | None = None,
+    ) -> list[int]:
+        """Record several outings in one transaction: all of them or none; returns their ids.
+
+        Refused (HistoryError): an outing dated after `today` (default: the couple's today,
+        or for a couple given by name, today anywhere on Earth), and the same outing (same
+        day and id, or title) twice unless `again=True`.
+        """
         outings = list(outings)
+        last_day = _today(couple, today)
+        for outing in outings:
+            if outing.date > last_day:
+                raise self._fail(
+                    f"outing {_label(outing)} is dated {outing.date}, after today ({last_day}); "
+                    "log outings once they have happened"
+                )
         logged = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-        with self._connect(write=True) as connection:
+        with self._connect(write=True) as (connection, version):
+            if not again:
+                self._refuse_repeats(connection, version, outings, couple)
             return [
                 int(
                     connection.execute(
                         "INSERT INTO outings (couple, activity_id, title, category, tags, date,"
                         " rating, cost, notes, logged_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                        (
-                            _key(couple),
-                            o.activity_id,
-                            o.title,
-                            o.category,
-                            ";".join(o.tags),
-                            o.date.isoformat(),
-                            o.rating,
-                            o.cost,
-                            o.notes,
-                            logged,
-                        ),
+                        (_key(couple), *_values(o), logged),
                     ).lastrowid
                     or 0
                 )
                 for o in outings
             ]
 
+    def _refuse_repeats(
+        self,
+        connection: sqlite3.Connection,
+        version: int | None,
+        outings: Sequence[Outing],
+        couple: Couple | str,
+        *,
+        besides: int | None = None,
+    ) -> None:
+        days = sorted({o.date.isoformat() for o in outings})
+        stored = self._rows(
+            connection,
+            version,
+            f"couple = ? AND date IN ({', '.join('?' * len(days))}) AND id IS NOT ?",
+            _key(couple),
+            *days,
+            besides,
+        )
+        seen: list[Outing] = list(stored)
+        for outing in outings:
+            if any(_same(outing, other) for other in seen):
+                raise self._fail(
+                    f"{_label(outing)} is already logged on {outing.date} for {_key(couple)}; "
+                    "pass again=True (novelty log --again) to log it twice"
+                )
+            seen.append(outing)
+
     def outings(self, *, couple: Couple | str) -> tuple[Outing, ...]:
         """The couple's outings, oldest first; none if the database does not exist yet."""
+        return tuple(logged.outing() for logged in self.logged_outings(couple=couple))
+
+    def logged_outings(self, *, couple: Couple | str) -> tuple[LoggedOuting, ...]:
+        """The couple's outings with their ids and log times, oldest first (by date, then
+        in the order they were logged); none if the database does not exist yet."""
         if not self.path.exists():
             return ()
-        with self._connect(write=False) as connection:
-            rows = connection.execute(
-                "SELECT activity_id, title, category, tags, date, rating, cost, notes"
-                " FROM outings WHERE couple = ? ORDER BY date, id",
-                (_key(couple),),
-            ).fetchall()
-        return tuple(
-            Outing(
-                activity_id=a,
-                title=t,
-                category=c,
-                tags=tags,
-                date=dt.date.fromisoformat(d),
-                rating=r,
-                cost=cost,
-                notes=notes,
+        with self._connect(write=False) as (connection, version):
+            return tuple(
+                self._rows(connection, version, "couple = ? ORDER BY date, id", _key(couple))
             )
-            for a, t, c, tags, d, r, cost, notes in rows
-        )
+
+    def _one(
+        self, connection: sqlite3.Connection, version: int | None, outing_id: int, couple: str
+    ) -> LoggedOuting:
+        found = self._rows(connection, version, "id = ? AND couple = ?", outing_id, couple)
+        if not found:
+            raise self._fail(f"no outing {outing_id} for couple {couple!r}")
+        return found[0]
+
+    def remove(self, outing_id: int, *, couple: Couple | str) -> LoggedOuting:
+        """Delete one of the couple's outings by id; returns it. An id that is not the
+        couple's raises HistoryError."""
+        with self._connect(write=True) as (connection, version):
+            removed = self._one(connection, version, outing_id, _key(couple))
+            connection.execute("DELETE FROM outings WHERE id = ?", (outing_id,))
+        return removed
+
+    def undo(self, *, couple: Couple | str) -> LoggedOuting:
+        """Delete the couple's most recently logged outing (whatever its date); returns it."""
+        with self._connect(write=True) as (connection, version):
+            last = connection.execute(
+                "SELECT max(id) FROM outings WHERE couple = ?", (_key(couple),)
+            ).fetchone()[0]
+            if last is None:
+                raise self._fail(f"no outings logged for couple {_key(couple)!r}")
+            removed = self._one(connection, version, int(last), _key(couple))
+            connection.execute("DELETE FROM outings WHERE id = ?", (last,))
+        return removed
+
+    def update(
+        self,
+        outing_id: int,
+        *,
+        couple: Couple | str,
+        again: bool = False,
+        today: dt.date | None = None,
+        **changes: Any,
+    ) -> LoggedOuting:
+        """Change fields of one of the couple's outings (`rating=4`, `date=...`, `notes=...`);
+        returns the outing as stored now. The same checks as `add` apply to the result;
+        a bad field raises ArgumentError naming it."""
+        if unknown := sorted(set(changes) - set(Outing.model_fields)):
+            raise ArgumentError(
+                f"update: unknown field(s) {', '.join(unknown)}; "
+                f"expected some of {', '.join(Outing.model_fields)}"
+            )
+        with self._connect(write=True) as (connection, version):
+            old = self._one(connection, version, outing_id, _key(couple))
+            try:
+                new = Outing.model_validate({**old.outing().model_dump(), **changes})
+            except ValidationError as exc:
+                raise ArgumentError(describe_validation_error(exc, prefix="update")) from None
+            last_day = _today(couple, today)
+            if new.date > last_day and new.date != old.date:
+                raise self._fail(f"outing {outing_id} cannot move to {new.date}, after today")
+            if not again:
+                self._refuse_repeats(connection, version, [new], couple, besides=outing_id)
+            connection.execute(
+                "UPDATE outings SET activity_id = ?, title = ?, category = ?, tags = ?, date = ?,"
+                " rating = ?, cost = ?, notes = ? WHERE id = ?",
+                (*_values(new), outing_id),
+            )
+            return self._one(connection, version, outing_id, _key(couple))
+
+
+def _values(outing: Outing) -> tuple[object, ...]:
+    """An outing's columns, activity_id .. notes, as stored at the current version."""
+    return (
+        outing.activity_id,
+        outing.title,
+        outing.category,
+        json.dumps(list(outing.tags), ensure_ascii=False),
+        outing.date.isoformat(),
+        outing.rating,
+        outing.cost,
+        outing.notes,
+    )
+
+
+def _tags_of(stored: object, version: int) -> list[str]:
+    """A row's tags as written at `version`: semicolon-separated (1) or a JSON array (2)."""
+    if not isinstance(stored, str):
+        raise ValueError(f"expected text, got {stored!r}")
+    if version == 1:
+        return [tag for tag in stored.split(";") if tag]
+    try:
+        tags = json.loads(stored)
+    except json.JSONDecodeError:
+        raise ValueError(f"expected a JSON array of strings, got {stored!r}") from None
+    if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
+        raise ValueError(f"expected a JSON array of strings, got {stored!r}")
+    return tags
+
+
+#: Columns of an exported history, in order (CSV header, JSON keys).
+EXPORT_FIELDS = ("id", "date", "activity_id", "title", "category", "tags", "rating", "cost",
+                 "notes", "logged_at")  # fmt: skip
+
+
+def export_outings(outings: Sequence[LoggedOuting], path: str | Path) -> None:
+    """Write outings to `path`: CSV for a .csv suffix (tags as a JSON array), else JSON."""
+    path = Path(path)
+    records = [o.model_dump(mode="json", include=set(EXPORT_FIELDS)) for o in outings]
+    try:
+        if path.suffix.lower() == ".csv":
+            with path.open("w", newline="", encoding="utf-8") as file:
+                writer = csv.DictWriter(file, fieldnames=EXPORT_FIELDS)
+                writer.writeheader()
+                for record in records:
+                    writer.writerow({**record, "tags": json.dumps(record["tags"])})
+        else:
+            text = json.dumps(
+                [{k: r[k] for k in EXPORT_FIELDS} for r in records], indent=2, ensure_ascii=False
+            )
+            path.write_text(text + "\n", encoding="utf-8")
+    except OSError as exc:
+        raise HistoryError(f"{path}: cannot write the export ({exc.strerror or exc})") from None
+
+
+def import_outings(path: str | Path) -> list[Outing]:
+    """Read outings from a CSV or JSON file as `export_outings` writes them (`id` and
+    `logged_at` are ignored; in CSV, tags are a JSON array or separated by ';')."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise HistoryError(f"{path}: cannot read outings ({exc})") from None
+    records: list[Any]
+    if path.suffix.lower() == ".csv":
+        records = list(csv.DictReader(text.splitlines()))
+        for number, record in enumerate(records, start=1):
+            tags = (record.get("tags") or "").strip()
+            try:
+                record["tags"] = json.loads(tags) if tags.startswith("[") else tags
+            except json.JSONDecodeError:
+                raise HistoryError(f"{path}: outing {number}: tags: not a JSON array") from None
+            # An empty cell is a missing value, not an empty string.
+            for empty in [k for k, v in record.items() if v == ""]:
+                del record[empty]
+    else:
+        try:
+            records = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise HistoryError(f"{path}: not JSON ({exc})") from None
+        if not isinstance(records, list):
+            raise HistoryError(f"{path}: expected a JSON array of outings")
+    outings = []
+    for number, record in enumerate(records, start=1):
+        if not isinstance(record, dict):
+            raise HistoryError(f"{path}: outing {number}: expected an object")
+        fields = {k: v for k, v in record.items() if k not in ("id", "logged_at")}
+        try:
+            outings.append(Outing.model_validate(fields))
+        except ValidationError as exc:
+            raise HistoryError(
+                describe_validation_error(exc, prefix=f"{path}: outing {number}")
+            ) from None
+    return outings

@@ -1,0 +1,234 @@
+"""`novelty serve`: the real app under uvicorn on 127.0.0.1, spoken to with requests."""
+
+from __future__ import annotations
+
+import json
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+
+import novelty
+
+from .conftest import EXAMPLE_PROFILE, FRIDAY_EVENING, ROOT
+
+pytest.importorskip("fastapi")
+uvicorn = pytest.importorskip("uvicorn")
+
+from novelty.serve import MAX_BODY, create_app  # noqa: E402
+
+TOKEN = "s3cret-token"
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+class Server:
+    """One uvicorn server in a thread, stopped at the end of the module."""
+
+    def __init__(self, app: Any) -> None:
+        self.port = _free_port()
+        config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning")
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+        self.thread.start()
+        deadline = time.monotonic() + 30
+        while not self.server.started:
+            assert time.monotonic() < deadline, "the server did not start"
+            time.sleep(0.02)
+        self.url = f"http://127.0.0.1:{self.port}"
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def recommender() -> novelty.Recommender:
+    return novelty.Recommender().prepare()
+
+
+@pytest.fixture(scope="module")
+def server(
+    recommender: novelty.Recommender, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    db = tmp_path_factory.mktemp("serve") / "history.sqlite3"
+    running = Server(create_app(recommender=recommender, history=db))
+    yield running.url
+    running.stop()
+
+
+@pytest.fixture(scope="module")
+def guarded(recommender: novelty.Recommender) -> Iterator[str]:
+    running = Server(create_app(recommender=recommender, token=TOKEN))
+    yield running.url
+    running.stop()
+
+
+def couple_json() -> dict[str, Any]:
+    return novelty.load_profile(EXAMPLE_PROFILE).model_dump(mode="json")
+
+
+def ask(url: str, **fields: Any) -> requests.Response:
+    body = {"couple": couple_json(), "now": FRIDAY_EVENING.isoformat(), **fields}
+    return requests.post(f"{url}/recommendations", json=body, timeout=60)
+
+
+def assert_problem(response: requests.Response, status: int, field: str | None = None) -> None:
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    problem = response.json()
+    assert problem["status"] == status
+    assert problem["type"].startswith("urn:novelty:problem:")
+    assert problem["title"]
+    assert problem["detail"]
+    assert "Traceback" not in response.text
+    if field is not None:
+        assert problem["field"] == field, problem
+
+
+def test_the_example_couple_gets_the_same_envelope_as_the_library(
+    server: str, recommender: novelty.Recommender
+) -> None:
+    response = ask(server, k=6)
+    assert response.status_code == 200, response.text
+    envelope = response.json()
+    assert len(envelope["ideas"]) >= 5
+    local = recommender.recommend(novelty.load_profile(EXAMPLE_PROFILE), now=FRIDAY_EVENING, k=6)
+    assert envelope == local.model_dump(mode="json")
+
+
+@pytest.mark.parametrize(
+    ("change", "status", "field"),
+    [
+        ({"k": -1}, 422, "k"),
+        ({"k": 51}, 422, "k"),
+        ({"when": "someday soon"}, 422, "when"),
+        ({"budget": -5}, 422, "budget"),
+        ({"radius_km": 0}, 422, "radius_km"),
+        ({"colour": "red"}, 422, "colour"),
+    ],
+)
+def test_bad_options_are_problems_naming_the_field(
+    server: str, change: dict[str, Any], status: int, field: str
+) -> None:
+    response = ask(server, **change)
+    assert_problem(response, status)
+    assert response.json()["field"].split(".")[0] == field
+
+
+def test_a_couple_with_one_partner_is_a_problem_naming_partners(server: str) -> None:
+    couple = couple_json()
+    couple["partners"] = couple["partners"][:1]
+    response = requests.post(f"{server}/recommendations", json={"couple": couple}, timeout=30)
+    assert_problem(response, 422, "couple.partners")
+
+
+def test_bad_json_is_a_400_problem(server: str) -> None:
+    response = requests.post(
+        f"{server}/recommendations",
+        data=b'{"couple": {',
+        headers={"content-type": "application/json"},
+        timeout=30,
+    )
+    assert_problem(response, 400, "body")
+
+
+def test_a_body_over_one_mib_is_413_declared_or_not(server: str) -> None:
+    big = b'{"couple": "' + b"x" * (2 * MAX_BODY) + b'"}'
+    declared = requests.post(
+        f"{server}/recommendations", data=big, headers={"content-type": "application/json"},
+        timeout=30,
+    )  # fmt: skip
+    assert_problem(declared, 413)
+    # Chunked, with no Content-Length: counted as it arrives.
+    chunks = (big[i : i + 65536] for i in range(0, len(big), 65536))
+    streamed = requests.post(
+        f"{server}/recommendations", data=chunks, headers={"content-type": "application/json"},
+        timeout=30,
+    )  # fmt: skip
+    assert "content-length" not in streamed.request.headers
+    assert_problem(streamed, 413)
+
+
+def test_openapi_and_health_are_served(server: str) -> None:
+    spec = requests.get(f"{server}/openapi.json", timeout=30).json()
+    assert {"/recommendations", "/catalog", "/catalog/{activity_id}", "/health"} <= set(
+        spec["paths"]
+    )
+    assert "Recommendations" in json.dumps(spec["components"]["schemas"])
+    health = requests.get(f"{server}/health", timeout=30).json()
+    assert health["status"] == "ok"
+    assert health["activities"] > 100
+
+
+def test_the_catalog_is_paged_and_filtered(server: str) -> None:
+    page = requests.get(f"{server}/catalog", params={"limit": 3, "offset": 2}, timeout=30).json()
+    assert len(page["items"]) == 3
+    assert page["total"] > 100
+    food = requests.get(f"{server}/catalog", params={"category": "food-drink"}, timeout=30).json()
+    assert food["items"]
+    assert all(a["category"] == "food-drink" for a in food["items"])
+    one = requests.get(f"{server}/catalog/thai-cooking-class", timeout=30)
+    assert one.json()["title"] == "Hands-on Thai cooking class"
+    assert_problem(requests.get(f"{server}/catalog/no-such-idea", timeout=30), 404, "activity_id")
+    assert_problem(requests.get(f"{server}/catalog", params={"limit": 0}, timeout=30), 422, "limit")
+
+
+def test_outings_are_logged_listed_and_deleted(server: str) -> None:
+    url = f"{server}/couples/maya-and-jordan/outings"
+    outing = {"activity_id": "thai-cooking-class", "date": "2026-11-20", "rating": 5}
+    created = requests.post(url, json=outing, timeout=30)
+    assert created.status_code == 201, created.text
+    outing_id = created.json()["id"]
+    assert_problem(requests.post(url, json=outing, timeout=30), 422)  # the same outing twice
+    again = requests.post(url, json=outing, params={"again": "true"}, timeout=30)
+    assert again.status_code == 201
+    assert_problem(requests.post(url, json={**outing, "date": "2999-01-01"}, timeout=30), 422)
+    assert_problem(requests.post(url, json={"date": "2026-11-20"}, timeout=30), 422)
+    listed = requests.get(url, timeout=30).json()
+    assert [o["id"] for o in listed] == [outing_id, again.json()["id"]]
+    deleted = requests.delete(f"{url}/{outing_id}", timeout=30)
+    assert deleted.json()["id"] == outing_id
+    assert_problem(requests.delete(f"{url}/{outing_id}", timeout=30), 404, "outing_id")
+    assert [o["id"] for o in requests.get(url, timeout=30).json()] == [again.json()["id"]]
+    refused = requests.post(url, json={**outing, "date": "2026-11-21"}, timeout=30).json()
+    assert "history.sqlite3" not in json.dumps(refused)  # the server's paths stay private
+
+
+def test_the_token_is_required_when_set(guarded: str) -> None:
+    assert_problem(requests.get(f"{guarded}/openapi.json", timeout=30), 401)
+    wrong = {"Authorization": "Bearer nope"}
+    assert_problem(requests.get(f"{guarded}/catalog", headers=wrong, timeout=30), 401)
+    right = {"Authorization": f"Bearer {TOKEN}"}
+    assert requests.get(f"{guarded}/catalog", headers=right, timeout=30).status_code == 200
+    assert requests.get(f"{guarded}/health", timeout=30).status_code == 200
+    assert (
+        "/couples/{name}/outings"
+        not in requests.get(f"{guarded}/openapi.json", headers=right, timeout=30).json()["paths"]
+    )
+
+
+def test_serving_beyond_loopback_without_a_token_exits_2(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "novelty.cli", "serve", "--host", "0.0.0.0", "--port", "1",
+         "--db", str(tmp_path / "h.db")],
+        capture_output=True, text=True, cwd=ROOT, timeout=60, check=False,
+        env={"PATH": "/usr/bin:/bin"},
+    )  # fmt: skip
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == [
+        "novelty: error: --host 0.0.0.0: serving beyond this machine needs a bearer token; "
+        "set NOVELTY_TOKEN"
+    ]

@@ -14,7 +14,10 @@ import numpy as np
 import pandas as pd
 
 from .errors import CatalogError
-from .files import CATALOG_LIMIT, bundled_data, read_text_file
+
+# bundled_data is re-exported: the scoring modules find their data files through this module.
+from .files import CATALOG_LIMIT, read_text_file
+from .files import bundled_data as bundled_data
 from .labels import normalise_label
 from .models import Activity, Location
 

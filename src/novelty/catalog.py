@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import logging
 import math
 import re
 from collections.abc import Callable, Iterable, Mapping
@@ -20,6 +21,8 @@ from .files import CATALOG_LIMIT, read_text_file
 from .files import bundled_data as bundled_data
 from .labels import normalise_label
 from .models import Activity, Location
+
+_log = logging.getLogger(__name__)
 
 #: Columns of a catalog CSV file, in order. Required ones must be present in the header.
 CSV_COLUMNS: Final = (
@@ -290,6 +293,7 @@ def check_catalog(
         return problems.result()
     frame, lines = read
     checked = _validated(frame, _Where(path, "line", lines), problems)
+    _log.info("checked catalog %s: %d rows, %d problem(s)", path, len(frame), problems.total)
     if problems.total:
         return problems.result()
     return CatalogCheck(finish_frame(checked, source="catalog"), (), 0)

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import stat
 from importlib import resources
 from pathlib import Path
 
 from .errors import NoveltyError
+
+_log = logging.getLogger(__name__)
 
 #: Largest profile file read (a profile is a few kilobytes).
 PROFILE_LIMIT = 1 << 20
@@ -46,6 +49,7 @@ def read_text_file(path: Path, *, limit: int, what: str, error: type[NoveltyErro
         raise error(f"{path!r}: not a usable file name ({exc})") from None
     if len(data) > limit:
         raise error(f"{path}: larger than {limit:,} bytes; too large for a {what} file")
+    _log.debug("read %s (%d bytes)", path, len(data))
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

@@ -21,24 +21,25 @@ def _suggestion(word: str, known: Iterable[str]) -> str:
     return f"; did you mean {close[0]!r}?" if close else ""
 
 
+def _problems(names: Iterable[str], complaint: str, known: frozenset[str]) -> list[Problem]:
+    """One problem per distinct name: `complaint` is formatted with the quoted name."""
+    return [
+        Problem(source=SOURCE, message=complaint.format(repr(name)) + _suggestion(name, known))
+        for name in dict.fromkeys(names)
+    ]
+
+
 def unknown_history_ids(couple: Couple, catalog_ids: Collection[str]) -> list[Problem]:
     """A problem for each distinct activity id in the profile's history that the catalog
     lacks, with the closest catalog id as a suggestion. `catalog_ids` may be a set or a
     pandas Index."""
     known = frozenset(catalog_ids)
-    missing = dict.fromkeys(
+    missing = (
         outing.activity_id
         for outing in couple.history
         if outing.activity_id and outing.activity_id not in known
     )
-    return [
-        Problem(
-            source=SOURCE,
-            message=f"history id {activity_id!r} is not in the catalog"
-            + _suggestion(activity_id, known),
-        )
-        for activity_id in missing
-    ]
+    return _problems(missing, "history id {} is not in the catalog", known)
 
 
 def unmatched_interests(couple: Couple, labels: Collection[str]) -> list[Problem]:
@@ -46,17 +47,10 @@ def unmatched_interests(couple: Couple, labels: Collection[str]) -> list[Problem
     word (`labels`: tags, categories, synonyms, words of the catalog), with the closest
     one as a suggestion. An interest of several words matches when each word is known."""
     known = frozenset(labels)
-    missing = dict.fromkeys(
+    missing = (
         interest
         for partner in couple.partners
         for interest in partner.interests
         if interest not in known and not all(word in known for word in interest.split("-"))
     )
-    return [
-        Problem(
-            source=SOURCE,
-            message=f"interest {interest!r} matches no catalog label"
-            + _suggestion(interest, known),
-        )
-        for interest in missing
-    ]
+    return _problems(missing, "interest {} matches no catalog label", known)

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 import novelty
-from novelty.catalog import bundled_data
+from novelty.files import bundled_data
 
 #: A Friday evening in Austin: every benchmark call asks for "this weekend" from here.
 NOW = dt.datetime(2026, 11, 27, 20, 0, tzinfo=ZoneInfo("America/Chicago"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import os
 from pathlib import Path
 
 import numpy as np
@@ -14,8 +15,15 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 
 import novelty
 from novelty import CatalogError
-from novelty.catalog import CSV_COLUMNS, as_candidates, bundled_data, parse_catalog
+from novelty.catalog import (
+    CSV_COLUMNS,
+    as_candidates,
+    check_catalog,
+    parse_catalog,
+)
+from novelty.files import bundled_data
 from novelty.index.space import synonyms
+from novelty.labels import display_label
 
 
 @pytest.fixture(scope="module")
@@ -187,3 +195,94 @@ def test_an_app_frame_keeps_its_numbers_and_is_checked_by_row(catalog: pd.DataFr
     frame.loc[2, "cost_min"] = np.nan
     with pytest.raises(CatalogError, match=r"row 2, column 'cost_min': expected a number >= 0"):
         as_candidates(frame)
+
+
+@pytest.mark.parametrize(
+    ("header", "message"),
+    [
+        (
+            HEADER.replace("description", "title"),
+            r"line 1: column\(s\) title appear more than once",
+        ),
+        (HEADER.replace("description", ""), r"line 1: column 3 has no name"),
+        (HEADER.replace("description", " "), r"line 1: column 3 has no name"),
+    ],
+)
+def test_a_repeated_or_blank_header_column_is_named(header: str, message: str) -> None:
+    with pytest.raises(CatalogError, match=message):
+        parse_catalog(f"{header}\n{GOOD}\n", "mine.csv")
+
+
+@pytest.mark.parametrize("minutes", ["1.5", "0.4", "90.7", "0", "20161"])
+def test_a_duration_that_is_not_whole_minutes_is_reported_by_line(minutes: str) -> None:
+    text = f"{HEADER}\n{GOOD.replace(',60,', f',{minutes},')}\n"
+    with pytest.raises(
+        CatalogError, match=r"line 2, column 'duration_minutes': expected whole minutes"
+    ):
+        parse_catalog(text, "mine.csv")
+
+
+def test_every_problem_of_a_six_mistake_file_is_listed_in_one_check() -> None:
+    rows = [
+        GOOD,
+        GOOD.replace("a-walk", "Bad Id"),
+        GOOD.replace("a-walk,A walk", "no-title,"),
+        GOOD.replace("a-walk", "costly").replace("0,0,USD", "5,1,USD"),
+        GOOD.replace("a-walk", "half").replace(",60,", ",1.5,"),
+        GOOD.replace("a-walk", "wild").replace(",2,true", ",9,true"),
+        "short,row",
+    ]
+    checked = check_catalog(HEADER + "\n" + "\n".join(rows) + "\n", "six.csv")
+    assert checked.frame is None
+    assert checked.total == 6
+    assert [problem.split(":")[0] for problem in checked.problems] == [
+        "six.csv, line 3, column 'id'",
+        "six.csv, line 4, column 'title'",
+        "six.csv, line 5, column 'cost_max'",
+        "six.csv, line 6, column 'duration_minutes'",
+        "six.csv, line 7, column 'excitement'",
+        "six.csv, line 8",
+    ]
+
+
+def test_the_first_problem_is_raised_with_how_many_more_there_are() -> None:
+    bad = GOOD.replace(",low,", ",extreme,")
+    text = f"{HEADER}\n{bad}\n{bad.replace('a-walk', 'b-walk')}\n"
+    with pytest.raises(CatalogError, match=r"line 2, column 'energy'.* \(and 1 more problem\)$"):
+        parse_catalog(text, "mine.csv")
+
+
+def test_the_problem_list_stops_at_the_limit_but_counts_them_all() -> None:
+    rows = [GOOD.replace("a-walk", f"walk-{n}").replace(",low,", ",extreme,") for n in range(9)]
+    checked = check_catalog(HEADER + "\n" + "\n".join(rows), "mine.csv", limit=4)
+    assert len(checked.problems) == 4
+    assert checked.total == 9
+    assert checked.problems[0].startswith("mine.csv, line 2,")
+
+
+@pytest.mark.parametrize("kind", ["fifo", "folder"])
+def test_a_catalog_that_is_not_a_regular_file_is_refused_at_once(tmp_path: Path, kind: str) -> None:
+    path = tmp_path / "catalog.csv"
+    os.mkfifo(path) if kind == "fifo" else path.mkdir()
+    with pytest.raises(CatalogError, match="not a regular file; expected a catalog file"):
+        novelty.load_catalog(path)
+
+
+def test_every_tag_and_category_has_a_display_name(catalog: pd.DataFrame) -> None:
+    with bundled_data("tags.csv").open(encoding="utf-8") as handle:
+        shown = {row["tag"]: row["display"] for row in csv.DictReader(handle)}
+    used = set(catalog["tags"].str.split(";").explode()) | set(catalog["category"])
+    assert used <= {tag for tag, name in shown.items() if name.strip()}
+
+
+@pytest.mark.parametrize(
+    ("label", "shown"),
+    [
+        ("food-drink", "food and drink"),
+        ("at-home", "at home"),
+        ("creative", "creative things"),
+        ("made-up-label", "made up label"),
+    ],
+)
+def test_labels_read_as_people_say_them(label: str, shown: str) -> None:
+    assert display_label(label) == shown

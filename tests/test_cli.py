@@ -12,17 +12,21 @@ from pathlib import Path
 import icalendar
 import pytest
 
+import novelty as novelty_package
+
 from .conftest import EXAMPLE_PROFILE, ROOT
 
 NOW = "2026-11-27T20:00"
 
 
-def novelty(*args: str, db: Path | None = None) -> subprocess.CompletedProcess[str]:
+def novelty(
+    *args: str, db: Path | None = None, timeout: float = 120
+) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "NOVELTY_DB": str(db or "/nonexistent/never.sqlite3")}
     env.pop("NOVELTY_PROFILE", None)
     return subprocess.run(
         [sys.executable, "-m", "novelty.cli", *args],
-        capture_output=True, text=True, env=env, cwd=ROOT, timeout=120, check=False,
+        capture_output=True, text=True, env=env, cwd=ROOT, timeout=timeout, check=False,
     )  # fmt: skip
 
 
@@ -64,7 +68,7 @@ def test_ideas_can_be_saved_as_a_calendar(tmp_path: Path) -> None:
         (("ideas", "--profile", str(EXAMPLE_PROFILE), "--budget", "-5"), "--budget: per_outing"),
         (("ideas", "--profile", str(EXAMPLE_PROFILE), "-k", "0"), "k: expected a whole"),
         (("ideas",), "no profile given"),
-        (("catalog", "validate", "README.md"), "README.md, line 1: missing column"),
+        (("catalog", "list", "README.md"), "README.md, line 1: missing column"),
         (("frobnicate",), "invalid choice: 'frobnicate'"),
     ],
 )
@@ -134,3 +138,82 @@ def test_events_from_an_icalendar_feed_join_the_catalogs_ideas() -> None:
     assert "[culture, catalog]" in result.stdout or ", catalog]" in result.stdout
     assert "austin-events]" in result.stdout
     assert "When:  Sun 29 Nov 11:00 at Congress Avenue Supper Club" in result.stdout
+
+
+HOSTILE = [
+    (("--when", "9999-12-31"), "when: 9999-12-31 is out of range"),
+    (("--now", "9999-12-31T23:59"), "now: 9999-12-31T23:59:00-06:00 is out of range"),
+    (("--now", "0001-01-01T00:00"), "now: 0001-01-01T00:00:00"),
+    (("--ics", "/nonexistent/dir/x.ics"), "--ics /nonexistent/dir/x.ics: cannot write"),
+    (("--ics", "{tmp}"), "cannot write (Is a directory)"),
+    (("--ics", "/dev/full"), "--ics /dev/full: cannot write (No space left on device)"),
+    (("--catalog", "{tmp}/dup.csv"), "dup.csv, line 1: column(s) id appear more than once"),
+    (("--catalog", "{tmp}/fifo"), "fifo: not a regular file; expected a catalog file"),
+]
+
+
+@pytest.mark.parametrize(("args", "message"), HOSTILE)
+def test_hostile_ideas_options_exit_2_with_one_line_within_seconds(
+    tmp_path: Path, args: tuple[str, ...], message: str
+) -> None:
+    (tmp_path / "dup.csv").write_text("id,title,id,category,tags,cost_min,cost_max\n")
+    os.mkfifo(tmp_path / "fifo")
+    result = novelty(
+        "ideas", "--profile", str(EXAMPLE_PROFILE), "--now", NOW,
+        *(arg.format(tmp=tmp_path) for arg in args), timeout=30,
+    )  # fmt: skip
+    assert result.returncode == 2, result.stderr
+    assert message.format(tmp=tmp_path) in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize(
+    "args", [("ideas", "--profile", "{fifo}"), ("catalog", "validate", "{fifo}")]
+)
+def test_a_fifo_is_refused_at_once(tmp_path: Path, args: tuple[str, ...]) -> None:
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    result = novelty(*(arg.format(fifo=fifo) for arg in args), timeout=30)
+    assert result.returncode == 2
+    assert result.stderr == f"novelty: error: {fifo}: not a regular file; " + (
+        "expected a profile file\n" if args[0] == "ideas" else "expected a catalog file\n"
+    )
+
+
+def test_catalog_validate_lists_every_problem_with_its_line(tmp_path: Path) -> None:
+    header = "id,title,category,tags,cost_min,cost_max,duration_minutes"
+    rows = ["Bad Id,A,food,a,1,2,60", "ok-one,,food,a,1,2,60", "ok-two,B,food,a,1,2,90.7"]
+    path = tmp_path / "three.csv"
+    path.write_text("\n".join([header, *rows]) + "\n")
+    result = novelty("catalog", "validate", str(path))
+    assert result.returncode == 2
+    assert [line.split(":")[0] for line in result.stdout.splitlines()] == [
+        f"{path}, line 2, column 'id'",
+        f"{path}, line 3, column 'title'",
+        f"{path}, line 4, column 'duration_minutes'",
+    ]
+    assert result.stderr == f"novelty: error: {path}: 3 problem(s)\n"
+
+
+def test_a_range_of_dates_is_a_window() -> None:
+    result = ideas("--when", "2026-12-10..2026-12-13")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("2026-12-10..2026-12-13 (Thu 10 Dec 00:00 – Mon 14 Dec 00:00)")
+
+
+def test_version_and_a_description_for_each_subcommand() -> None:
+    assert novelty("--version").stdout == f"novelty {novelty_package.__version__}\n"
+    for command in ("ideas", "log", "catalog", "sources"):
+        # Usage, then the description, then sections such as "options:".
+        second_block = novelty(command, "--help").stdout.split("\n\n")[1]
+        assert not second_block.splitlines()[0].endswith(":"), command
+
+
+def test_verbose_shows_the_librarys_log_records_on_stderr() -> None:
+    quiet, verbose, debug = (
+        novelty(*flags, "catalog", "validate").stderr for flags in ((), ("-v",), ("-vv",))
+    )
+    assert quiet == ""
+    assert "novelty: INFO: novelty.catalog: checked" in verbose
+    assert "DEBUG" not in verbose
+    assert "novelty: DEBUG: novelty.files: read" in debug

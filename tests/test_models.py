@@ -101,3 +101,19 @@ def test_a_window_must_end_after_it_starts() -> None:
     start = dt.datetime(2026, 1, 2, tzinfo=dt.UTC)
     with pytest.raises(ValidationError, match="not after its start"):
         novelty.Window(start=start, end=start)
+
+
+@pytest.mark.parametrize("weight", [1000.5, 3.5e38, float("inf"), float("nan"), -1.0])
+def test_interest_weights_are_finite_and_at_most_1000(weight: float) -> None:
+    with pytest.raises(ValidationError, match=r"expected a number > 0 and <= 1000"):
+        novelty.Partner(name="A", interests={"hiking": weight})
+
+
+def test_a_list_of_interests_must_hold_text() -> None:
+    with pytest.raises(ValidationError, match="a list of interests holds labels"):
+        novelty.Partner(name="A", interests=[["hiking"]])
+
+
+def test_a_folder_of_the_timezone_database_is_not_a_timezone() -> None:
+    with pytest.raises(ValidationError, match="unknown timezone 'America'"):
+        novelty.Location(lat=0, lon=0, timezone="America")

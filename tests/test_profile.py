@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
 import novelty
 from novelty import ProfileError
+from novelty.files import PROFILE_LIMIT
 
 from .conftest import EXAMPLE_PROFILE
 
@@ -97,3 +99,50 @@ def test_a_cache_folder_resolves_against_the_profile_folder_or_home(tmp_path: Pa
     assert first.options["location"] == "https://example.org/a.ics"
     assert first.options["cache_dir"] == str((tmp_path / "cache").resolve())
     assert second.options["cache_dir"] == str(Path.home() / "c")
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (
+            (
+                '[[partners]]\nname = "Ada"',
+                '[[partners]]\nname = "Ada"\nx = ' + "[" * 3000 + "]" * 3000,
+            ),
+            "nested too deeply",
+        ),
+        (('name = "Ada"', 'name = "Ada"\ninterests = [[[]]]'), "a list of interests holds labels"),
+        (
+            ('name = "Ada"', 'name = "Ada"\ninterests = { hiking = 1e39 }'),
+            "expected a number > 0 and <= 1000",
+        ),
+        (('"Europe/Berlin"', '"America"'), "unknown timezone 'America'"),
+        (("[home]", "sources = 3\n[home]"), "sources: Input should be a valid tuple"),
+    ],
+)
+def test_hostile_profiles_give_a_profile_error(
+    tmp_path: Path, change: tuple[str, str], message: str
+) -> None:
+    path = write(tmp_path, MINIMAL.replace(*change, 1))
+    with pytest.raises(ProfileError, match=message):
+        novelty.load_profile(path)
+
+
+def test_a_home_path_of_an_unknown_user_is_named(tmp_path: Path) -> None:
+    text = MINIMAL + '\n[[sources]]\ntype = "ical"\npath = "~no-such-user-zz/feed.ics"\n'
+    with pytest.raises(ProfileError, match=r"sources\.0\.path: cannot expand"):
+        novelty.load_profile(write(tmp_path, text))
+
+
+@pytest.mark.parametrize("kind", ["fifo", "folder"])
+def test_a_profile_that_is_not_a_regular_file_is_refused_at_once(tmp_path: Path, kind: str) -> None:
+    path = tmp_path / "profile.toml"
+    os.mkfifo(path) if kind == "fifo" else path.mkdir()
+    with pytest.raises(ProfileError, match="not a regular file"):
+        novelty.load_profile(path)
+
+
+def test_an_oversized_profile_is_refused(tmp_path: Path) -> None:
+    path = write(tmp_path, MINIMAL + "#" * PROFILE_LIMIT)
+    with pytest.raises(ProfileError, match="too large for a profile file"):
+        novelty.load_profile(path)

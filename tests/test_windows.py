@@ -15,6 +15,7 @@ from novelty.windows import resolve_window
 from .strategies import nows
 
 TZ = ZoneInfo("America/Chicago")
+NOW = dt.datetime(2026, 11, 27, 20, 0, tzinfo=TZ)
 
 
 def at(day: int, hour: int = 0, minute: int = 0, month: int = 11) -> dt.datetime:
@@ -116,3 +117,37 @@ def test_named_windows_are_ordered_and_not_in_the_past(now: dt.datetime, when: s
     window = resolve_window(when, now=now, tz=TZ)
     assert now <= window.start < window.end
     assert window.end - window.start <= dt.timedelta(days=7, hours=1)
+
+
+def test_a_range_of_dates_spans_from_the_first_day_to_the_end_of_the_last() -> None:
+    window = resolve_window("2026-12-10..2026-12-13", now=NOW, tz=TZ)
+    assert window.start == dt.datetime(2026, 12, 10, tzinfo=TZ)
+    assert window.end == dt.datetime(2026, 12, 14, tzinfo=TZ)
+    assert window.label == "2026-12-10..2026-12-13"
+
+
+def test_a_range_that_ends_before_it_starts_is_refused() -> None:
+    with pytest.raises(WindowError, match="is not after start"):
+        resolve_window("2026-12-13..2026-12-10", now=NOW, tz=TZ)
+
+
+@pytest.mark.parametrize("when", ["9999-12-31", "0001-01-01", "2026-12-10..9999-12-31"])
+def test_dates_outside_the_representable_years_are_refused(when: str) -> None:
+    with pytest.raises(WindowError, match="out of range; expected a time in the years 1900"):
+        resolve_window(when, now=NOW, tz=TZ)
+
+
+@pytest.mark.parametrize(
+    "now", [dt.datetime(9999, 12, 31, 23, 59, tzinfo=TZ), dt.datetime(1, 1, 1, tzinfo=TZ)]
+)
+def test_a_clock_outside_the_representable_years_is_refused(now: dt.datetime) -> None:
+    with pytest.raises(WindowError, match=r"now: .* is out of range"):
+        resolve_window("this weekend", now=now, tz=TZ)
+
+
+def test_an_unknown_text_lists_only_the_texts_accepted() -> None:
+    with pytest.raises(WindowError) as caught:
+        resolve_window("someday", now=NOW, tz=TZ)
+    assert "YYYY-MM-DD..YYYY-MM-DD" in str(caught.value)
+    assert "pair" not in str(caught.value)
+    assert "Window" not in str(caught.value)

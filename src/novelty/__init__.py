@@ -5,6 +5,7 @@ catalog (numpy, pandas, scipy) load on first use of their names, so `import nove
 quick for apps that only build profiles or log outings.
 """
 
+import logging
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
@@ -32,6 +33,8 @@ from .models import (
     Window,
 )
 from .profile import load_profile
+
+logging.getLogger("novelty").addHandler(logging.NullHandler())
 
 if TYPE_CHECKING:
     from .catalog import load_catalog

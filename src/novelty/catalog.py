@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import csv
 import io
+import logging
 import math
 import re
 from collections.abc import Callable, Iterable, Mapping
-from importlib import resources
 from pathlib import Path
 from typing import Any, Final, NamedTuple
 
@@ -15,8 +15,14 @@ import numpy as np
 import pandas as pd
 
 from .errors import CatalogError
+
+# bundled_data is re-exported: the scoring modules find their data files through this module.
+from .files import CATALOG_LIMIT, read_text_file
+from .files import bundled_data as bundled_data
 from .labels import normalise_label
 from .models import Activity, Location
+
+_log = logging.getLogger(__name__)
 
 #: Columns of a catalog CSV file, in order. Required ones must be present in the header.
 CSV_COLUMNS: Final = (
@@ -82,12 +88,13 @@ _DEFAULTS: Final[dict[str, str]] = {
 _TRUE, _FALSE = ("true", "yes", "1"), ("false", "no", "0", "")
 
 
-def bundled_data(name: str) -> Path:
-    """Path of a file shipped in `data/` (inside the wheel, or in a source checkout)."""
-    packaged = resources.files("novelty") / "_data" / name
-    if packaged.is_file():
-        return Path(str(packaged))
-    return Path(__file__).resolve().parents[2] / "data" / name
+#: Longest duration of an idea, as the Activity model allows (two weeks).
+MAX_DURATION_MINUTES: Final = 60 * 24 * 14
+#: Longest tag or category, as the Activity model allows.
+MAX_LABEL_LENGTH: Final = 80
+#: Problems `check_catalog` lists by default; the rest are counted.
+PROBLEM_LIMIT: Final = 50
+_NUMERIC: Final = ("cost_min", "cost_max", "duration_minutes", "excitement")
 
 
 class _Where(NamedTuple):
@@ -98,25 +105,91 @@ class _Where(NamedTuple):
     numbers: np.ndarray
 
 
-def _fail(where: _Where, index: int, column: str, expected: str, value: object) -> CatalogError:
-    place = f"{where.path}, {where.unit} {int(where.numbers[index])}"
-    return CatalogError(f"{place}, column '{column}': expected {expected}, got {value!r}")
+class CatalogCheck(NamedTuple):
+    """What checking a catalog found: its candidates frame, or the problems that stop it."""
+
+    frame: pd.DataFrame | None
+    #: One line each, naming the file, line and column, in the order of the lines.
+    problems: tuple[str, ...]
+    #: How many problems there are; only the first `limit` are listed in `problems`.
+    total: int
+
+    def error(self) -> CatalogError:
+        """The first problem as an error, with how many more there are."""
+        more = self.total - 1
+        suffix = f" (and {more} more problem{'s' if more > 1 else ''})" if more else ""
+        return CatalogError(self.problems[0] + suffix)
 
 
-def _read_rows(text: str, path: str) -> tuple[pd.DataFrame, np.ndarray]:
-    reader = csv.reader(io.StringIO(text))
-    try:
-        header = [h.strip() for h in next(reader)]
-    except StopIteration:
-        raise CatalogError(f"{path}: the file is empty; expected a header row") from None
-    except csv.Error as exc:
-        raise CatalogError(f"{path}, line 1: {exc}") from None
+class _Problems:
+    """The problems of one catalog: every bad row of every check is counted, and the
+    first `limit` by line are kept (each check keeps its own first `limit`, so together
+    they hold the first `limit` of all)."""
+
+    def __init__(self, path: str, limit: int) -> None:
+        self.path = path
+        self.limit = limit
+        self.found: list[tuple[int, str]] = []
+        self.total = 0
+
+    def add(self, number: int, message: str) -> None:
+        self.total += 1
+        self.found.append((number, message))
+
+    def check(
+        self, frame: pd.DataFrame, where: _Where, column: str, ok: pd.Series, expected: str
+    ) -> None:
+        bad = np.flatnonzero(~ok.to_numpy(dtype=bool, na_value=False))
+        self.total += bad.size
+        for index in bad[: self.limit]:
+            number = int(where.numbers[index])
+            value = frame[column].iat[index]
+            self.found.append(
+                (
+                    number,
+                    f"{where.path}, {where.unit} {number}, column '{column}': "
+                    f"expected {expected}, got {value!r}",
+                )
+            )
+
+    def result(self) -> CatalogCheck:
+        listed = sorted(self.found, key=lambda found: found[0])[: self.limit]
+        return CatalogCheck(None, tuple(message for _, message in listed), self.total)
+
+
+def _header(row: list[str], problems: _Problems) -> list[str]:
+    header = [h.strip() for h in row]
+    place = f"{problems.path}, line 1"
+    blank = [str(number) for number, name in enumerate(header, start=1) if not name]
+    if blank:
+        problems.add(1, f"{place}: column {', '.join(blank)} has no name")
+    twice = [name for name in dict.fromkeys(header) if name and header.count(name) > 1]
+    if twice:
+        problems.add(1, f"{place}: column(s) {', '.join(twice)} appear more than once")
     missing = [c for c in REQUIRED_COLUMNS if c not in header]
     if missing:
-        raise CatalogError(f"{path}, line 1: missing column(s) {', '.join(missing)}")
-    unknown = [c for c in header if c not in CSV_COLUMNS]
+        problems.add(1, f"{place}: missing column(s) {', '.join(missing)}")
+    unknown = [c for c in dict.fromkeys(header) if c and c not in CSV_COLUMNS]
     if unknown:
-        raise CatalogError(f"{path}, line 1: unknown column(s) {', '.join(unknown)}")
+        problems.add(1, f"{place}: unknown column(s) {', '.join(unknown)}")
+    return header
+
+
+def _read_rows(text: str, problems: _Problems) -> tuple[pd.DataFrame, np.ndarray] | None:
+    """The rows of a CSV text as stripped strings and their line numbers; None when the
+    header is unusable. Rows with the wrong number of fields are reported and left out."""
+    path = problems.path
+    reader = csv.reader(io.StringIO(text))
+    try:
+        header = _header(next(reader), problems)
+    except StopIteration:
+        problems.add(1, f"{path}: the file is empty; expected a header row")
+        return None
+    except csv.Error as exc:
+        problems.add(1, f"{path}, line 1: {exc}")
+        return None
+    if problems.total:
+        return None
     rows: list[list[str]] = []
     lines: list[int] = []
     try:
@@ -124,13 +197,16 @@ def _read_rows(text: str, path: str) -> tuple[pd.DataFrame, np.ndarray]:
             if not any(field.strip() for field in row):
                 continue
             if len(row) != len(header):
-                raise CatalogError(
-                    f"{path}, line {reader.line_num}: expected {len(header)} fields, got {len(row)}"
+                line = reader.line_num
+                problems.add(
+                    line, f"{path}, line {line}: expected {len(header)} fields, got {len(row)}"
                 )
+                continue
             rows.append(row)
             lines.append(reader.line_num)
     except csv.Error as exc:
-        raise CatalogError(f"{path}, line {reader.line_num}: {exc}") from None
+        # The reader cannot go on past a broken quote or an overlong field.
+        problems.add(reader.line_num, f"{path}, line {reader.line_num}: {exc}")
     frame = pd.DataFrame(rows, columns=header, dtype=object)
     for column, default in _DEFAULTS.items():
         if column not in frame:
@@ -138,14 +214,11 @@ def _read_rows(text: str, path: str) -> tuple[pd.DataFrame, np.ndarray]:
     return frame.map(str.strip), np.asarray(lines, dtype=np.int64)
 
 
-def _check(frame: pd.DataFrame, where: _Where, column: str, ok: pd.Series, expected: str) -> None:
-    bad = np.flatnonzero(~ok.to_numpy(dtype=bool))
-    if bad.size:
-        first = int(bad[0])
-        raise _fail(where, first, column, expected, frame[column].iat[first])
-
-
-def _numbers(frame: pd.DataFrame, where: _Where, column: str, *, allow_empty: bool) -> pd.Series:
+def _numbers(
+    frame: pd.DataFrame, where: _Where, problems: _Problems, column: str, *, allow_empty: bool
+) -> pd.Series:
+    """A column as numbers >= 0; a bad value is reported and becomes NaN, so that checks
+    which use the number do not report the same value again."""
     raw = frame[column]
     # Text read from a file, or numbers given by an app (NaN for none).
     empty = raw.isna() | (raw == "")
@@ -153,8 +226,9 @@ def _numbers(frame: pd.DataFrame, where: _Where, column: str, *, allow_empty: bo
     ok = (values >= 0) & np.isfinite(values)
     if allow_empty:
         ok |= empty
-    _check(frame, where, column, ok, "a number >= 0" + (" or empty" if allow_empty else ""))
-    return values
+    expected = "a number >= 0" + (" or empty" if allow_empty else "")
+    problems.check(frame, where, column, ok, expected)
+    return values.where(ok & ~empty)
 
 
 def _each_distinct(series: pd.Series, change: Callable[[pd.Series], pd.Series]) -> pd.Series:
@@ -164,9 +238,9 @@ def _each_distinct(series: pd.Series, change: Callable[[pd.Series], pd.Series]) 
     return pd.Series(changed[codes], index=series.index)
 
 
-def _flags(frame: pd.DataFrame, where: _Where, column: str) -> pd.Series:
+def _flags(frame: pd.DataFrame, where: _Where, problems: _Problems, column: str) -> pd.Series:
     lowered = _each_distinct(frame[column], lambda values: values.str.lower())
-    _check(frame, where, column, lowered.isin(_TRUE + _FALSE), "true or false")
+    problems.check(frame, where, column, lowered.isin(_TRUE + _FALSE), "true or false")
     return lowered.isin(_TRUE)
 
 
@@ -189,6 +263,15 @@ def _labels(series: pd.Series) -> pd.Series:
     return _each_distinct(series, _normalised)
 
 
+def _short_labels(lists: pd.Series) -> pd.Series:
+    return _each_distinct(
+        lists,
+        lambda distinct: distinct.str.split(";").map(
+            lambda names: max(map(len, names)) <= MAX_LABEL_LENGTH
+        ),
+    )
+
+
 def season_mask(seasons: pd.Series) -> np.ndarray:
     """Bit mask per row (spring=1, summer=2, autumn=4, winter=8); empty means all year."""
     codes, distinct = pd.factorize(seasons, use_na_sentinel=False)
@@ -199,42 +282,85 @@ def season_mask(seasons: pd.Series) -> np.ndarray:
     return np.where(mask == 0, ALL_SEASONS, mask).astype(np.int8)[codes]
 
 
+def check_catalog(
+    text: str, path: str = "<catalog>", *, limit: int = PROBLEM_LIMIT
+) -> CatalogCheck:
+    """Check catalog CSV text: the candidates frame, or every problem (the first `limit`
+    listed) naming the file, line and column. These are all the checks a catalog gets."""
+    problems = _Problems(path, limit)
+    read = _read_rows(text, problems)
+    if read is None:
+        return problems.result()
+    frame, lines = read
+    checked = _validated(frame, _Where(path, "line", lines), problems)
+    _log.info("checked catalog %s: %d rows, %d problem(s)", path, len(frame), problems.total)
+    if problems.total:
+        return problems.result()
+    return CatalogCheck(finish_frame(checked, source="catalog"), (), 0)
+
+
 def parse_catalog(text: str, path: str = "<catalog>") -> pd.DataFrame:
     """Validate catalog CSV text and return the candidates frame; errors name line and column."""
-    frame, lines = _read_rows(text, path)
-    return finish_frame(_validated(frame, _Where(path, "line", lines)), source="catalog")
+    checked = check_catalog(text, path, limit=1)
+    if checked.frame is None:
+        raise checked.error()
+    return checked.frame
 
 
-def _validated(frame: pd.DataFrame, where: _Where) -> pd.DataFrame:
-    """Check every CSV column of a frame of stripped strings; return typed columns."""
-    _check(frame, where, "id", frame["id"].str.match(_ID.pattern), "a kebab-case id")
-    duplicated = frame["id"].duplicated()
-    _check(frame, where, "id", ~duplicated, f"an id not used on an earlier {where.unit}")
-    _check(frame, where, "title", frame["title"] != "", "a non-empty title")
-    _check(frame, where, "category", frame["category"] != "", "a category")
+def _validated(frame: pd.DataFrame, where: _Where, problems: _Problems) -> pd.DataFrame:
+    """Check every CSV column of a frame of stripped strings; return typed columns.
+
+    Every check runs even after one fails, so that all problems are found in one pass.
+    """
+
+    def check(column: str, ok: pd.Series, expected: str) -> None:
+        problems.check(frame, where, column, ok, expected)
+
+    well_formed = frame["id"].str.match(_ID.pattern).astype(bool)
+    check("id", well_formed, "a kebab-case id")
+    check(
+        "id",
+        ~(frame["id"].duplicated() & well_formed),
+        f"an id not used on an earlier {where.unit}",
+    )
+    check("title", frame["title"] != "", "a non-empty title")
+    check("category", frame["category"] != "", "a category")
     out = pd.DataFrame(index=frame.index)
     for column in ("id", "title", "description", "accessibility", "prompt"):
         out[column] = frame[column]
     out["category"] = _labels(frame["category"])
+    check(
+        "category",
+        out["category"].str.len() <= MAX_LABEL_LENGTH,
+        f"at most {MAX_LABEL_LENGTH} characters",
+    )
     out["tags"] = _labels(frame["tags"])
-    out["cost_min"] = _numbers(frame, where, "cost_min", allow_empty=False)
-    out["cost_max"] = _numbers(frame, where, "cost_max", allow_empty=False)
-    _check(frame, where, "cost_max", out["cost_max"] >= out["cost_min"], "a value >= cost_min")
+    check("tags", _short_labels(out["tags"]), f"tags of at most {MAX_LABEL_LENGTH} characters")
+    out["cost_min"] = _numbers(frame, where, problems, "cost_min", allow_empty=False)
+    out["cost_max"] = _numbers(frame, where, problems, "cost_max", allow_empty=False)
+    unordered = out["cost_max"] < out["cost_min"]
+    check("cost_max", ~unordered, "a value >= cost_min")
     currency = _each_distinct(frame["currency"], lambda values: values.str.upper())
-    _check(frame, where, "currency", currency.str.fullmatch(r"[A-Z]{3}"), "an ISO 4217 code")
+    check("currency", currency.str.fullmatch(r"[A-Z]{3}").astype(bool), "an ISO 4217 code")
     out["currency"] = currency
-    duration = _numbers(frame, where, "duration_minutes", allow_empty=True)
-    _check(frame, where, "duration_minutes", duration.isna() | (duration > 0), "minutes > 0")
+    duration = _numbers(frame, where, problems, "duration_minutes", allow_empty=True)
+    whole = (duration % 1 == 0) & (duration >= 1) & (duration <= MAX_DURATION_MINUTES)
+    check(
+        "duration_minutes",
+        duration.isna() | whole,
+        f"whole minutes from 1 to {MAX_DURATION_MINUTES}",
+    )
     out["duration_minutes"] = duration
     for column, choices in _CHOICES.items():
         lowered = _each_distinct(frame[column], lambda values: values.str.lower())
-        _check(frame, where, column, lowered.isin(choices), " / ".join(choices))
+        check(column, lowered.isin(choices), " / ".join(choices))
         out[column] = lowered
     excitement = pd.to_numeric(frame["excitement"], errors="coerce")
-    _check(frame, where, "excitement", excitement.isin([1, 2, 3, 4, 5]), "a whole number 1-5")
-    out["excitement"] = excitement.astype(np.int8)
-    out["interactive"] = _flags(frame, where, "interactive")
-    out["needs_booking"] = _flags(frame, where, "needs_booking")
+    in_scale = excitement.isin([1, 2, 3, 4, 5])
+    check("excitement", in_scale, "a whole number 1-5")
+    out["excitement"] = excitement.where(in_scale, 3).astype(np.int8)
+    out["interactive"] = _flags(frame, where, problems, "interactive")
+    out["needs_booking"] = _flags(frame, where, problems, "needs_booking")
     seasons = _labels(frame["seasons"]).str.replace("fall", "autumn", regex=False)
     known = _each_distinct(
         seasons,
@@ -242,7 +368,7 @@ def _validated(frame: pd.DataFrame, where: _Where) -> pd.DataFrame:
             lambda names: all(n in SEASON_BITS or n == "" for n in names)
         ),
     )
-    _check(frame, where, "seasons", known, "spring;summer;autumn;winter or empty")
+    check("seasons", known, "spring;summer;autumn;winter or empty")
     out["seasons"] = seasons
     out["season_mask"] = season_mask(seasons)
     return out
@@ -294,11 +420,11 @@ def as_candidates(frame: pd.DataFrame) -> pd.DataFrame:
     missing = [c for c in REQUIRED_COLUMNS if c not in frame]
     if missing:
         raise CatalogError(f"catalog frame: missing column(s) {', '.join(missing)}")
-    given = frame.reset_index(drop=True)
+    given = frame.loc[:, ~frame.columns.duplicated()].reset_index(drop=True)
     # Numbers stay numbers: written out and parsed back they would cost a pass per row.
     text = pd.DataFrame(
         {
-            c: given[c] if _is_number(given[c]) else _as_text(given[c])
+            c: given[c] if c in _NUMERIC and _is_number(given[c]) else _as_text(given[c])
             for c in CSV_COLUMNS
             if c in given
         }
@@ -307,7 +433,10 @@ def as_candidates(frame: pd.DataFrame) -> pd.DataFrame:
         if column not in text:
             text[column] = default
     where = _Where("catalog frame", "row", np.arange(len(given)))
-    out = _validated(text, where)
+    problems = _Problems(where.path, limit=1)
+    out = _validated(text, where, problems)
+    if problems.total:
+        raise problems.result().error()
     for column in EVENT_COLUMNS:
         if column in given:
             out[column] = given[column]
@@ -320,16 +449,22 @@ def as_candidates(frame: pd.DataFrame) -> pd.DataFrame:
 def load_catalog(path: str | Path | None = None) -> pd.DataFrame:
     """Load and validate a catalog CSV (the bundled one by default) as a candidates frame.
 
-    Raises CatalogError naming the file, line and column of the first bad value.
+    Raises CatalogError naming the file, line and column of the first problem (and how
+    many more there are; `check_catalog` lists them).
     """
-    file = Path(path) if path is not None else bundled_data("activities.csv")
-    try:
-        text = file.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise CatalogError(f"{file}: no such catalog file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise CatalogError(f"{file}: cannot read the catalog ({exc})") from None
-    return parse_catalog(text, str(file))
+    return parse_catalog(read_catalog_file(path), str(_catalog_path(path)))
+
+
+def _catalog_path(path: str | Path | None) -> Path:
+    return Path(path) if path is not None else bundled_data("activities.csv")
+
+
+def read_catalog_file(path: str | Path | None = None) -> str:
+    """The text of a catalog file (the bundled one by default): a regular file within the
+    size cap, else CatalogError naming it."""
+    return read_text_file(
+        _catalog_path(path), limit=CATALOG_LIMIT, what="catalog", error=CatalogError
+    )
 
 
 def activities_to_frame(activities: Iterable[Activity]) -> pd.DataFrame:

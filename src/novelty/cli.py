@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import logging
 import os
 import sys
 from collections.abc import Sequence
@@ -13,7 +14,7 @@ from typing import NoReturn
 
 from pydantic import ValidationError
 
-from .catalog import load_catalog
+from .catalog import PROBLEM_LIMIT, check_catalog, load_catalog, read_catalog_file
 from .errors import ArgumentError, NoveltyError, ProfileError
 from .history import HistoryStore, LoggedOuting, export_outings, import_outings
 from .models import Budget, Couple, Outing
@@ -107,7 +108,7 @@ def cmd_ideas(args: argparse.Namespace) -> int:
         history=store if store.path.exists() else None,
     )
     if args.ics:
-        Path(args.ics).write_bytes(recs.to_ics())
+        _save(Path(args.ics), recs.to_ics(), option="--ics")
     if args.json:
         print(recs.to_json())
     else:
@@ -115,6 +116,13 @@ def cmd_ideas(args: argparse.Namespace) -> int:
         if args.ics:
             print(f"Saved {len(recs)} idea(s) to {args.ics}")
     return 0
+
+
+def _save(path: Path, data: bytes, *, option: str) -> None:
+    try:
+        path.write_bytes(data)
+    except OSError as exc:
+        raise ArgumentError(f"{option} {path}: cannot write ({exc.strerror or exc})") from None
 
 
 def cmd_log(args: argparse.Namespace) -> int:
@@ -224,10 +232,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 def cmd_catalog(args: argparse.Namespace) -> int:
     """Validate, list or summarise a catalog."""
-    frame = load_catalog(args.file)
     if args.action == "validate":
-        print(f"{args.file or 'bundled catalog'}: {len(frame)} activities, all valid")
-    elif args.action == "list":
+        return _validate_catalog(args.file, limit=args.limit)
+    frame = load_catalog(args.file)
+    if args.action == "list":
         shown = frame if not args.category else frame[frame["category"] == args.category]
         for line in (
             shown["id"].str.ljust(40) + " " + shown["category"].str.ljust(18) + " " + shown["title"]
@@ -238,6 +246,21 @@ def cmd_catalog(args: argparse.Namespace) -> int:
 
         print(catalog_stats(frame))
     return 0
+
+
+def _validate_catalog(file: str | None, *, limit: int) -> int:
+    """Print every problem of a catalog (up to `limit`); exit 2 if there are any."""
+    name = file or "bundled catalog"
+    checked = check_catalog(read_catalog_file(file), file or name, limit=limit)
+    if checked.frame is not None:
+        print(f"{name}: {len(checked.frame)} activities, all valid")
+        return 0
+    for problem in checked.problems:
+        print(problem)
+    unlisted = checked.total - len(checked.problems)
+    more = f" ({unlisted} not listed; raise --limit to see them)" if unlisted else ""
+    print(f"novelty: error: {name}: {checked.total} problem(s){more}", file=sys.stderr)
+    return 2
 
 
 def cmd_sources(args: argparse.Namespace) -> int:
@@ -253,6 +276,13 @@ def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the `novelty` command."""
     parser = _Parser(prog="novelty", description="Novel shared experiences for couples.")
     parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    parser.add_argument(
+        "-v",
+        "--verbose",
+        action="count",
+        default=0,
+        help="show what the library does on stderr (-v: steps, -vv: details)",
+    )
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     def with_profile(p: argparse.ArgumentParser) -> None:
@@ -260,10 +290,18 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--db", type=Path, help=f"history database (default: {default_db()})")
         p.add_argument("--catalog", help="catalog CSV (default: the bundled one)")
 
-    ideas = commands.add_parser("ideas", help="ideas for your free time")
+    ideas = commands.add_parser(
+        "ideas",
+        help="ideas for your free time",
+        description="Suggest things to do together in a time window: ideas from the catalog "
+        "and events from the profile's sources, ranked by how new, fitting and affordable "
+        "they are for the two of you.",
+    )
     with_profile(ideas)
     ideas.add_argument(
-        "--when", default="this weekend", help="e.g. tonight, 'next weekend', 2026-12-05"
+        "--when",
+        default="this weekend",
+        help="e.g. tonight, 'next weekend', friday, 2026-12-05, 2026-12-10..2026-12-13",
     )
     ideas.add_argument("--budget", type=float, help="most to spend on one outing, for two")
     ideas.add_argument("-k", type=int, default=5, help="how many ideas (default 5)")
@@ -273,7 +311,12 @@ def build_parser() -> argparse.ArgumentParser:
     ideas.add_argument("--now", help="pretend it is this ISO datetime (for testing)")
     ideas.set_defaults(run=cmd_ideas)
 
-    log = commands.add_parser("log", help="record something you did together")
+    log = commands.add_parser(
+        "log",
+        help="record something you did together",
+        description="Record an outing in the history database: a catalog activity id, or "
+        "--title for anything else. Logged outings make those ideas less novel next time.",
+    )
     with_profile(log)
     log.add_argument("activity", nargs="?", help="catalog activity id")
     log.add_argument("--title", help="what you did, when it is not in the catalog")
@@ -290,7 +333,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     log.set_defaults(run=cmd_log)
 
-    history = commands.add_parser("history", help="what you have done together")
+    history = commands.add_parser(
+        "history",
+        help="what you have done together",
+        description="List, correct, export or import the outings logged in the history database.",
+    )
     with_profile(history)
     history.add_argument("--json", action="store_true")
     change = history.add_mutually_exclusive_group()
@@ -303,22 +350,65 @@ def build_parser() -> argparse.ArgumentParser:
     history.add_argument("--again", action="store_true", help="--import: allow repeats")
     history.set_defaults(run=cmd_history)
 
-    catalog = commands.add_parser("catalog", help="validate, list or summarise a catalog")
+    catalog = commands.add_parser(
+        "catalog",
+        help="validate, list or summarise a catalog",
+        description="validate: list every problem of a catalog CSV with its line and column "
+        "(exit 2 if there is one); list: its ideas; stats: how they spread over categories, "
+        "costs, settings, seasons and energy.",
+    )
     catalog.add_argument("action", choices=("validate", "list", "stats"))
     catalog.add_argument("file", nargs="?", help="catalog CSV (default: the bundled one)")
     catalog.add_argument("--category", help="only this category (list)")
+    catalog.add_argument(
+        "--limit",
+        type=_positive,
+        default=PROBLEM_LIMIT,
+        help=f"most problems to list (validate; default {PROBLEM_LIMIT})",
+    )
     catalog.set_defaults(run=cmd_catalog)
 
-    serve = commands.add_parser("serve", help="serve ideas over HTTP (needs novelty[serve])")
+    serve = commands.add_parser(
+        "serve",
+        help="serve ideas over HTTP (needs novelty[serve])",
+        description="Serve recommendations, the catalog and the history as a JSON API "
+        "(FastAPI and uvicorn, from the novelty[serve] extra).",
+    )
     serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     serve.add_argument("--port", type=int, default=8000, help="port (default 8000)")
     serve.add_argument("--db", type=Path, help=f"history database (default: {default_db()})")
     serve.add_argument("--catalog", help="catalog CSV (default: the bundled one)")
     serve.set_defaults(run=cmd_serve)
 
-    sources = commands.add_parser("sources", help="list installed event source types")
+    sources = commands.add_parser(
+        "sources",
+        help="list installed event source types",
+        description="List the event source types a profile's [[sources]] tables can name: "
+        "the built-in ones and those installed as plugins.",
+    )
     sources.set_defaults(run=cmd_sources)
     return parser
+
+
+def _positive(text: str) -> int:
+    try:
+        number = int(text)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 1, got {text!r}")
+    return number
+
+
+def _show_logs(verbosity: int) -> None:
+    """Send the library's log records to stderr: INFO with -v, DEBUG with -vv."""
+    if verbosity < 1:
+        return
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("novelty: %(levelname)s: %(name)s: %(message)s"))
+    logger = logging.getLogger("novelty")
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO if verbosity == 1 else logging.DEBUG)
 
 
 def _version() -> str:
@@ -331,6 +421,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command; exit 0 ok, 2 bad input (one line, no traceback), 1 unexpected failure."""
     try:
         args = build_parser().parse_args(argv)
+        _show_logs(args.verbose)
         if args.command == "log" and not (args.activity or args.title):
             raise ArgumentError("log: give a catalog activity id or --title")
         return int(args.run(args))

@@ -25,6 +25,8 @@ TimeOfDay = Literal["morning", "afternoon", "evening", "any"]
 Tag = Annotated[str, Field(min_length=1, max_length=80)]
 Currency = Annotated[str, Field(pattern=r"^[A-Z]{3}$", description="ISO 4217 code, e.g. USD")]
 Money = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+#: Largest interest weight: weights are relative, and scores are computed in float32.
+MAX_INTEREST_WEIGHT = 1000.0
 
 
 def _normalise_labels(values: Any) -> Any:
@@ -60,7 +62,8 @@ class Location(_Frozen):
             return None
         try:
             ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
+        # OSError: a name such as "America" that is a folder of the tz database, not a zone.
+        except (ZoneInfoNotFoundError, ValueError, OSError):
             raise ValueError(
                 f"unknown timezone {value!r}; expected an IANA name such as 'America/Chicago'"
             ) from None
@@ -133,7 +136,7 @@ class Partner(_Frozen):
     name: str = Field(min_length=1)
     interests: dict[str, float] = Field(
         default_factory=dict,
-        description="Tag or category -> weight (> 0, relative; 1 = ordinary interest).",
+        description="Tag or category -> weight (> 0 and <= 1000, relative; 1 = ordinary).",
     )
     dislikes: tuple[Tag, ...] = Field(
         default=(), description="Tags, categories or activity ids never to recommend."
@@ -146,6 +149,9 @@ class Partner(_Frozen):
     @classmethod
     def _interests(cls, value: Any) -> Any:
         if isinstance(value, list | tuple):
+            odd = next((v for v in value if not isinstance(v, str)), None)
+            if odd is not None:
+                raise ValueError(f"a list of interests holds labels (text), got {odd!r}")
             value = dict.fromkeys(value, 1.0)
         if isinstance(value, dict):
             return {normalise_label(str(k)): v for k, v in value.items()}
@@ -153,10 +159,13 @@ class Partner(_Frozen):
 
     @field_validator("interests")
     @classmethod
-    def _positive_weights(cls, value: dict[str, float]) -> dict[str, float]:
+    def _bounded_weights(cls, value: dict[str, float]) -> dict[str, float]:
         for tag, weight in value.items():
-            if not weight > 0 or weight == float("inf"):
-                raise ValueError(f"interest {tag!r} has weight {weight}; expected a number > 0")
+            if not 0 < weight <= MAX_INTEREST_WEIGHT:
+                raise ValueError(
+                    f"interest {tag!r} has weight {weight}; "
+                    f"expected a number > 0 and <= {MAX_INTEREST_WEIGHT:g}"
+                )
         return value
 
     @field_validator("dislikes", "tried", mode="before")

@@ -9,6 +9,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from .errors import ProfileError
+from .files import PROFILE_LIMIT, read_text_file
 from .models import Couple
 
 #: Source options that name a file; relative paths are resolved against the profile's folder.
@@ -26,15 +27,24 @@ def describe_validation_error(error: ValidationError, *, prefix: str) -> str:
     return f"{prefix}: " + "; ".join(parts) + suffix
 
 
-def _resolve_paths(data: dict[str, Any], folder: Path) -> None:
+def _resolve_paths(data: dict[str, Any], folder: Path, origin: str) -> None:
     """Relative paths in `[[sources]]` are relative to the profile file; `~` is home."""
-    for source in data.get("sources", []) or []:
+    sources = data.get("sources")
+    if not isinstance(sources, list):
+        return  # validation names the field
+    for number, source in enumerate(sources):
         if not isinstance(source, dict):
             continue
         for key in _PATH_OPTIONS:
             value = source.get(key)
             if isinstance(value, str) and "://" not in value:
-                path = Path(value).expanduser()
+                try:
+                    path = Path(value).expanduser()
+                except RuntimeError:
+                    raise ProfileError(
+                        f"{origin}: sources.{number}.{key}: cannot expand {value!r}: "
+                        "no home directory is known (set HOME)"
+                    ) from None
                 source[key] = str(path if path.is_absolute() else (folder / path).resolve())
 
 
@@ -63,17 +73,12 @@ def couple_from_dict(data: dict[str, Any], *, origin: str = "profile") -> Couple
 def load_profile(path: str | Path) -> Couple:
     """Read a couple's TOML profile; ProfileError names the file and the bad field or line."""
     file = Path(path)
+    text = read_text_file(file, limit=PROFILE_LIMIT, what="profile", error=ProfileError)
     try:
-        raw = file.read_bytes()
-    except FileNotFoundError:
-        raise ProfileError(f"{file}: no such profile file") from None
-    except OSError as exc:
-        raise ProfileError(f"{file}: cannot read the profile ({exc.strerror})") from None
-    try:
-        data = tomllib.loads(raw.decode("utf-8"))
-    except UnicodeDecodeError:
-        raise ProfileError(f"{file}: not UTF-8 text") from None
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ProfileError(f"{file}: invalid TOML: {exc}") from None
-    _resolve_paths(data, file.resolve().parent)
+    except RecursionError:
+        raise ProfileError(f"{file}: invalid TOML: arrays or tables nested too deeply") from None
+    _resolve_paths(data, file.resolve().parent, str(file))
     return couple_from_dict(data, origin=str(file))

@@ -1,4 +1,4 @@
-"""Turn `when` ("this weekend", a date, a pair, a Window) into a Window in the couple's timezone."""
+"""Turn `when` ("this weekend", a date, a range, a pair) into a Window in the couple's timezone."""
 
 from __future__ import annotations
 
@@ -15,6 +15,10 @@ WEEKEND_STARTS = dt.time(17, 0)
 EVENING_STARTS = dt.time(17, 0)
 #: If less than this is left of a Sunday, "this weekend" means the next one.
 MIN_WEEKEND_LEFT = dt.timedelta(hours=2)
+
+#: Years the library can represent: candidates keep times as 64-bit nanoseconds (years
+#: 1677-2262), and a moment must be shiftable by days without leaving Python's range.
+FIRST_YEAR, LAST_YEAR = 1900, 2199
 
 _FRIDAY, _SATURDAY, _SUNDAY = 4, 5, 6
 _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -73,6 +77,11 @@ def _this_week(now: dt.datetime, tz: ZoneInfo) -> Window:
     return Window(start=now, end=_midnight_after(sunday, tz), label="this week")
 
 
+def _in_range(day: dt.date) -> dt.date:
+    _check_year(day, "when")
+    return day
+
+
 def _day(day: dt.date, now: dt.datetime, tz: ZoneInfo, label: str) -> Window:
     end = _midnight_after(day, tz)
     if end <= now:
@@ -90,10 +99,31 @@ _NAMED: dict[str, Callable[[dt.datetime, ZoneInfo], Window]] = {
     "this week": _this_week,
 }
 
-ACCEPTED = (
+#: The texts `when` may be (from the command line or an app).
+ACCEPTED_TEXT = (
     "'tonight', 'today', 'tomorrow', 'this weekend', 'next weekend', 'this week', "
-    "a weekday name, a date (YYYY-MM-DD), a (start, end) pair or a Window"
+    "a weekday name, a date (YYYY-MM-DD) or a range of dates (YYYY-MM-DD..YYYY-MM-DD)"
 )
+#: Everything else an app may pass.
+ACCEPTED = f"one of {ACCEPTED_TEXT}; a date; a (start, end) pair or a Window"
+
+
+def _check_year(value: dt.date, what: str) -> None:
+    if not FIRST_YEAR <= value.year <= LAST_YEAR:
+        raise WindowError(
+            f"{what}: {value.isoformat()} is out of range; "
+            f"expected a time in the years {FIRST_YEAR} to {LAST_YEAR}"
+        )
+
+
+def check_moment(moment: dt.datetime, what: str) -> dt.datetime:
+    """`moment` if it is aware and in the years the library can represent, else WindowError."""
+    # The local year is checked before any arithmetic: near year 1 or 9999 an aware
+    # datetime cannot even be converted to UTC.
+    _check_year(moment, what)
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise WindowError(f"{what} must be a timezone-aware datetime")
+    return moment
 
 
 def _as_datetime(value: object, tz: ZoneInfo, *, end: bool) -> dt.datetime:
@@ -107,10 +137,20 @@ def _as_datetime(value: object, tz: ZoneInfo, *, end: bool) -> dt.datetime:
         except ValueError:
             raise WindowError(f"when: {value!r} is not an ISO date or datetime") from None
     if isinstance(value, dt.datetime):
-        return value if value.tzinfo is not None else value.replace(tzinfo=tz)
+        moment = value if value.tzinfo is not None else value.replace(tzinfo=tz)
+        return check_moment(moment, "when")
     if isinstance(value, dt.date):
+        _in_range(value)
         return _midnight_after(value, tz) if end else _at(value, dt.time(0), tz)
     raise WindowError(f"when: expected a date or datetime in the pair, got {type(value).__name__}")
+
+
+def _pair(start: object, end: object, tz: ZoneInfo, label: str | None = None) -> Window:
+    first = _as_datetime(start, tz, end=False)
+    stop = _as_datetime(end, tz, end=True)
+    if stop <= first:
+        raise WindowError(f"when: end {stop.isoformat()} is not after start {first.isoformat()}")
+    return Window(start=first, end=stop, label=label)
 
 
 def resolve_window(when: When, *, now: dt.datetime, tz: ZoneInfo) -> Window:
@@ -120,32 +160,27 @@ def resolve_window(when: When, *, now: dt.datetime, tz: ZoneInfo) -> Window:
 
     - ``tonight``: from 17:00 (or now, if later) to midnight.
     - ``today`` / ``tomorrow`` / a weekday name / a date: that whole day (from now, if today).
+    - ``2026-12-10..2026-12-13``: from the start of the first day to the end of the last.
     - ``this weekend``: Friday 17:00 to Sunday midnight. From Friday evening on it starts
       now; with less than two hours of Sunday left it means next weekend.
     - ``next weekend``: the weekend seven days after "this weekend".
     - ``this week``: from now to Sunday midnight.
     """
-    if now.tzinfo is None or now.utcoffset() is None:
-        raise WindowError("now must be a timezone-aware datetime")
-    now = now.astimezone(tz)
+    now = check_moment(now, "now").astimezone(tz)
     if isinstance(when, Window):
+        check_moment(when.start, "when")
+        check_moment(when.end, "when")
         return when
     if isinstance(when, tuple):
         if len(when) != 2:
             raise WindowError(f"when: expected a (start, end) pair, got {len(when)} items")
-        start = _as_datetime(when[0], tz, end=False)
-        stop = _as_datetime(when[1], tz, end=True)
-        if stop <= start:
-            raise WindowError(
-                f"when: end {stop.isoformat()} is not after start {start.isoformat()}"
-            )
-        return Window(start=start, end=stop)
+        return _pair(when[0], when[1], tz)
     if isinstance(when, dt.datetime):
         raise WindowError(
             "when: a single datetime is ambiguous; pass a date or a (start, end) pair"
         )
     if isinstance(when, dt.date):
-        return _day(when, now, tz, when.isoformat())
+        return _day(_in_range(when), now, tz, when.isoformat())
     if isinstance(when, str):
         key = " ".join(when.strip().lower().split())
         if key in _NAMED:
@@ -153,9 +188,13 @@ def resolve_window(when: When, *, now: dt.datetime, tz: ZoneInfo) -> Window:
         if key in _WEEKDAYS:
             ahead = (_WEEKDAYS.index(key) - now.weekday()) % 7
             return _day(now.date() + dt.timedelta(days=ahead), now, tz, key)
+        first, dots, last = key.partition("..")
         try:
-            day = dt.date.fromisoformat(key)
+            day = dt.date.fromisoformat(first.strip())
+            last_day = dt.date.fromisoformat(last.strip()) if dots else day
         except ValueError:
-            raise WindowError(f"when: unknown value {when!r}; expected {ACCEPTED}") from None
-        return _day(day, now, tz, key)
+            raise WindowError(f"when: unknown value {when!r}; expected {ACCEPTED_TEXT}") from None
+        if dots:
+            return _pair(day, last_day, tz, label=key.replace(" ", ""))
+        return _day(_in_range(day), now, tz, key)
     raise WindowError(f"when: unsupported type {type(when).__name__}; expected {ACCEPTED}")

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from ..catalog import bundled_data
+from ..files import bundled_data
 from ..labels import normalise_label
 from .vocabulary import Labels, Words
 

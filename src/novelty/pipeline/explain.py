@@ -9,7 +9,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from ..catalog import bundled_data
+from ..files import bundled_data
 from ..geo import haversine_km
 from ..models import Activity, Budget, Couple, Problem, Recommendation
 from ..money import money, price_phrase

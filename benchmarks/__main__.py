@@ -12,6 +12,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from benchmarks.report import NAIVE_SIZE, Run, label, markdown, parse_size, targets
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -63,6 +65,7 @@ def run(sizes: list[int], *, imports: int, colds: int, min_calls: int, budget: f
         scale = measure(*args)
         result.scales[size] = scale
         p50s = ", ".join(f"h{h} {result.p50(size, h):.1f}" for h in scale["latency_ms"])
+        p50s += f", new events h500 {np.median(scale['events_first_call_ms']):.1f}"
         say(
             f"{label(size)}: prepare {scale['prepare_s']:.2f} s, "
             f"peak {scale['peak_mib']:,.0f} MiB, p50 ms {p50s}"

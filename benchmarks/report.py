@@ -51,6 +51,13 @@ class Run:
             return None
         return float(np.median(self.scales[size]["latency_ms"][history]))
 
+    def events_ratio(self, size: int) -> float | None:
+        """First call with new events over a call without, p50s at history 500."""
+        alone = self.p50(size)
+        if alone is None or "events_first_call_ms" not in self.scales[size]:
+            return None
+        return float(np.median(self.scales[size]["events_first_call_ms"]) / alone)
+
     def naive_ratio(self) -> float | None:
         """How many times faster than the naive reference at 100k (history 500)."""
         scale = self.scales.get(NAIVE_SIZE)
@@ -102,6 +109,9 @@ def targets(run: Run) -> list[Target]:
             "s",
         ),
         Target("speed-up over naive at 100k", run.naive_ratio(), 50, "x", at_least=True),
+        Target(
+            "first call with 50 new events / without, 100k", run.events_ratio(NAIVE_SIZE), 1.5, "x"
+        ),
     ]
 
 

@@ -285,3 +285,44 @@ def couple(frame: pd.DataFrame, outings: int, *, seed: int = 0) -> novelty.Coupl
         home=HOME,
         budget=novelty.Budget(per_outing=80, currency="USD"),
     )
+
+
+class FreshEvents:
+    """An in-process event source that lists `count` new events on every fetch (new ids
+    and titles), so every call pays for indexing a new set of events. The sets are made
+    up front: what is measured is the recommender's work, not the making of Activities."""
+
+    name = "fresh-events"
+
+    def __init__(self, count: int, *, sets: int = 64, seed: int = 0) -> None:
+        rng = np.random.default_rng(seed)
+        vocab = vocabulary()
+        words = np.asarray(vocab.words[:400])
+        self.fetches = 0
+        self.sets = [
+            [
+                novelty.Activity(
+                    id=f"event-{n}-{i}",
+                    title=" ".join(rng.choice(words, size=3)).capitalize(),
+                    category=str(rng.choice(vocab.categories)),
+                    tags=tuple(str(t) for t in rng.choice(vocab.tags, size=2)),
+                    cost_min=float(rng.integers(0, 60)),
+                    cost_max=80.0,
+                    starts_at=NOW + dt.timedelta(hours=int(rng.integers(1, 40))),
+                    ends_at=NOW + dt.timedelta(hours=int(rng.integers(41, 50))),
+                    location=novelty.Location(
+                        lat=HOME.lat + float(rng.normal(0, 0.1)),
+                        lon=HOME.lon + float(rng.normal(0, 0.1)),
+                    ),
+                    source=self.name,
+                )
+                for i in range(count)
+            ]
+            for n in range(sets)
+        ]
+
+    def fetch(
+        self, window: novelty.Window, near: novelty.Location | None
+    ) -> list[novelty.Activity]:
+        self.fetches += 1
+        return self.sets[self.fetches % len(self.sets)]

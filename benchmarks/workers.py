@@ -22,6 +22,8 @@ ROOT = Path(__file__).resolve().parents[1]
 HISTORIES = (0, 50, 500)
 #: Distinct couples per history length, taken in turn, so no call repeats the one before.
 COUPLES = 5
+#: Events a source lists on every call in the events measurement.
+EVENTS = 50
 K = 10
 #: Rows of the untimed prepare() that precedes the timed one.
 WARM_UP_ROWS = 100
@@ -111,8 +113,22 @@ def time_scale(size: int, *, naive: bool, min_calls: int, budget_s: float) -> di
         latency[str(outings)], cpu[str(outings)] = _latencies(
             call, min_calls=min_calls, max_calls=500, budget_s=budget_s
         )
+    # The first call with a new set of events each time (history 500): events are a
+    # second block of the candidates, so this should cost little more than a call alone.
+    events = synthetic.FreshEvents(EVENTS)
+    with_events = novelty.Recommender(frame, sources=[events]).prepare()
+    couples = [synthetic.couple(frame, HISTORIES[-1], seed=s) for s in range(COUPLES)]
+
+    def call_with_events(seed: int) -> None:
+        couple = couples[seed % len(couples)]
+        with_events.recommend(couple, when="this weekend", k=K, now=synthetic.NOW, seed=seed)
+
+    events_ms, _ = _latencies(
+        call_with_events, min_calls=min_calls, max_calls=200, budget_s=budget_s
+    )
     result: dict[str, Any] = {
         "size": size,
+        "events_first_call_ms": events_ms,
         "generate_s": generated,
         "prepare_s": prepared,
         "rss_before_mib": before,

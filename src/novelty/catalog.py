@@ -7,7 +7,7 @@ import io
 import logging
 import math
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Final, NamedTuple
 
@@ -467,33 +467,41 @@ def read_catalog_file(path: str | Path | None = None) -> str:
     )
 
 
-def activities_to_frame(activities: Iterable[Activity]) -> pd.DataFrame:
-    """Candidates frame of Activity objects (events from sources), in the catalog's schema."""
-    records: list[dict[str, Any]] = []
-    for a in activities:
-        loc = a.location
-        records.append(
-            {
-                **a.model_dump(exclude={"location", "tags", "seasons"}),
-                "tags": ";".join(a.tags),
-                "seasons": ";".join(a.seasons),
-                "lat": loc.lat if loc else np.nan,
-                "lon": loc.lon if loc else np.nan,
-                "venue": loc.name if loc else None,
-                "address": loc.address if loc else None,
-                "city": loc.city if loc else None,
-            }
-        )
-    if not records:
-        return finish_frame(pd.DataFrame(columns=list(FRAME_COLUMNS)), source="events")
-    frame = pd.DataFrame.from_records(records)
-    for column in ("cost_min", "cost_max", "duration_minutes", "lat", "lon"):
-        frame[column] = pd.to_numeric(frame[column], errors="coerce").astype(float)
-    for column in ("starts_at", "ends_at"):
-        frame[column] = pd.to_datetime(frame[column], utc=True)
-    frame["season_mask"] = season_mask(frame["seasons"])
-    frame["excitement"] = frame["excitement"].astype(np.int8)
-    return finish_frame(frame, source="events")
+def activity_columns(activities: Sequence[Activity]) -> dict[str, Any]:
+    """Activity objects (events from sources) as the columns of a candidates frame, in its
+    schema and dtypes. Built as arrays, not a DataFrame: a call with new events indexes
+    them, and a frame costs far more than its few rows."""
+
+    def column(values: list[Any], dtype: Any = object) -> np.ndarray:
+        return np.array(values, dtype=dtype)
+
+    places = [a.location for a in activities]
+    seasons = [";".join(a.seasons) for a in activities]
+    masks = [sum(SEASON_BITS[s] for s in a.seasons) or ALL_SEASONS for a in activities]
+    columns: dict[str, Any] = {
+        name: column([getattr(a, name) for a in activities])
+        for name in ("id", "title", "description", "category", "currency", "setting",
+                     "energy", "time_of_day", "accessibility", "prompt", "url", "source")
+    }  # fmt: skip
+    columns |= {
+        "tags": column([";".join(a.tags) for a in activities]),
+        "seasons": column(seasons),
+        "season_mask": column(masks, np.int8),
+        "excitement": column([a.excitement for a in activities], np.int8),
+        "interactive": column([a.interactive for a in activities], bool),
+        "needs_booking": column([a.needs_booking for a in activities], bool),
+        "online": column([a.online for a in activities], bool),
+        "venue": column([p.name if p else None for p in places]),
+        "address": column([p.address if p else None for p in places]),
+        "city": column([p.city if p else None for p in places]),
+    }
+    for name in ("cost_min", "cost_max", "duration_minutes"):
+        columns[name] = column([getattr(a, name) for a in activities], float)
+    columns["lat"] = column([p.lat if p else None for p in places], float)
+    columns["lon"] = column([p.lon if p else None for p in places], float)
+    for name in ("starts_at", "ends_at"):
+        columns[name] = pd.array(pd.DatetimeIndex([getattr(a, name) for a in activities], tz="UTC"))
+    return {name: columns[name] for name in FRAME_COLUMNS}
 
 
 def _text(value: object) -> str | None:

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from .catalog import activities_to_frame, as_candidates, load_catalog, row_to_activity
+from .catalog import activity_columns, as_candidates, load_catalog, row_to_activity
 from .config import Weights
 from .errors import SourceError
 from .index.item_index import ItemIndex
@@ -222,13 +222,17 @@ def _event_block(events: Sequence[Activity], ready: Prepared) -> ItemIndex:
     """Events indexed in the catalog's space and code tables; their own categories
     ("concert", "Music") become the catalog's, through the tags they share."""
     index = ready.index
-    frame = activities_to_frame(events)
+    columns = activity_columns(events)
     known = set(index.values["category"])
     canonical = index.space.canonical
-    frame["category"] = frame["category"].map(
-        lambda c: c if c in known else ready.category_of_tag.get(canonical(c), c)
+    columns["category"] = np.array(
+        [
+            c if c in known else ready.category_of_tag.get(canonical(c), c)
+            for c in columns["category"]
+        ],
+        dtype=object,
     )
-    return ItemIndex.build(frame, index.space, index.space.transform_frame(frame), like=index)
+    return ItemIndex.build(columns, index.space, index.space.transform_frame(columns), like=index)
 
 
 _default: Recommender | None = None

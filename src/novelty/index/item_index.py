@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -43,8 +43,10 @@ class Matches:
     values: np.ndarray
 
 
-def _cells(column: pd.Series) -> Any:
+def _cells(column: Any) -> Any:
     """A column's values without a copy: numpy for most, pandas' array for aware times."""
+    if not isinstance(column, pd.Series):
+        return column
     return column.array if isinstance(column.dtype, pd.DatetimeTZDtype) else column.to_numpy()
 
 
@@ -80,14 +82,23 @@ class ItemIndex:
 
     @classmethod
     def build(
-        cls, frame: pd.DataFrame, space: ItemSpace, matrix: sp.csr_matrix, like: ItemIndex | None
+        cls,
+        frame: pd.DataFrame | Mapping[str, Any],
+        space: ItemSpace,
+        matrix: sp.csr_matrix,
+        like: ItemIndex | None,
     ) -> ItemIndex:
-        """Index a candidates frame and its item matrix. With `like`, codes are given in
-        `like`'s code tables (extended by the values it lacks), so codes of both compare."""
+        """Index a candidates frame (or its columns as arrays) and its item matrix.
+
+        With `like`, codes are given in `like`'s code tables, so codes of both compare: a
+        value `like` lacks gets a code past them, and `values` holds only those values
+        (`like`'s tables stay the one copy of the rest, with their hash tables built)."""
         codes: dict[str, np.ndarray] = {}
         values: dict[str, pd.Index] = {}
         for column in COLUMNS:
-            series = frame[column].str.casefold() if column == "title" else frame[column]
+            series = pd.Series(frame[column], copy=False)
+            if column == "title":
+                series = series.str.casefold()
             code, uniques = pd.factorize(series)
             if like is not None:
                 known = like.values[column]
@@ -95,9 +106,9 @@ class ItemIndex:
                 new = at < 0
                 at[new] = len(known) + np.arange(int(new.sum()))
                 code = np.where(code >= 0, np.append(at, -1)[code], -1)
-                uniques = known.append(pd.Index(uniques[new]))
+                uniques = uniques[new]
             codes[column], values[column] = code, pd.Index(uniques)
-        numbers = {name: frame[name].to_numpy(dtype=kind) for name, kind in NUMBERS.items()}
+        numbers = {name: np.asarray(frame[name], dtype=kind) for name, kind in NUMBERS.items()}
         # Ideas share few (time of day, seasons, duration) schedules: the filters place
         # each schedule once per call, and every row reads its own from a table.
         durations = len(values["duration_minutes"]) + 1
@@ -113,7 +124,7 @@ class ItemIndex:
         }
         # Small codes: gathering with them reads less memory on every call.
         codes = {name: code.astype(np.int32) for name, code in codes.items()}
-        starts = frame["starts_at"].to_numpy(dtype="datetime64[ns]").view(np.int64)
+        starts = pd.DatetimeIndex(frame["starts_at"]).as_unit("ns").asi8
         lat, lon, online = numbers["lat"], numbers["lon"], numbers["online"]
         labels = matrix if space.n_labels >= matrix.shape[1] else matrix[:, : space.n_labels]
         return cls(
@@ -129,7 +140,7 @@ class ItemIndex:
             matrix=matrix,
             norms=space.row_norms(matrix),
             labels=sp.csc_matrix(labels),
-            cells={str(name): _cells(frame[name]) for name in frame.columns},
+            cells={str(name): _cells(frame[str(name)]) for name in frame},
         )
 
     def __len__(self) -> int:

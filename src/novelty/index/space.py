@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -38,8 +39,12 @@ def canonicaliser(synonyms: Mapping[str, str]) -> Callable[[str], str]:
     return canonical
 
 
-def _texts(frame: pd.DataFrame, column: str) -> list[str]:
-    return frame[column].fillna("").astype(str).tolist()
+def _texts(frame: pd.DataFrame | Mapping[str, Any], column: str) -> list[str]:
+    values = frame[column]
+    if isinstance(values, pd.Series):
+        return values.fillna("").astype(str).tolist()
+    # A few events' columns: a Series would cost more than the loop.
+    return ["" if value is None else str(value) for value in values]
 
 
 @dataclass(frozen=True)
@@ -101,8 +106,8 @@ class ItemSpace:
             return sp.csr_matrix((0, self.width), dtype=np.float32)
         return _items(self.labels.transform(list(labels)), self.words.transform(list(texts)))
 
-    def transform_frame(self, frame: pd.DataFrame) -> sp.csr_matrix:
-        """Raw item matrix of a candidates frame."""
+    def transform_frame(self, frame: pd.DataFrame | Mapping[str, Any]) -> sp.csr_matrix:
+        """Raw item matrix of a candidates frame (or its columns as arrays)."""
         return _items(
             self.labels.transform(_texts(frame, "tags"), _texts(frame, "category")),
             self.words.transform(_texts(frame, "title"), _texts(frame, "description")),

@@ -32,7 +32,6 @@ class Candidates:
     #: Number of rows: the catalog's and the events'.
     size: int
     codes: dict[str, np.ndarray]
-    values: dict[str, pd.Index]
     numbers: dict[str, np.ndarray]
     starts_ns: np.ndarray
     norms: np.ndarray
@@ -71,14 +70,21 @@ class Candidates:
     ) -> np.ndarray:
         """Mask of the rows (all, or those at `rows`) whose `column` is one of `values`
         (titles given casefolded)."""
-        index = self.values[column]
-        found = index.get_indexer(pd.Index(list(values), dtype=object))
+        wanted = pd.Index(list(values), dtype=object)
+        known = self.catalog.values[column]
+        found = known.get_indexer(wanted)
+        size = len(known)
+        if self.events is not None:
+            # Values only events have take the codes after the catalog's.
+            extra = self.events.values[column].get_indexer(wanted)
+            found = np.concatenate([found, np.where(extra >= 0, extra + size, -1)])
+            size += len(self.events.values[column])
         found = found[found >= 0]
         codes = self.codes[column]
         if not found.size:
             return np.zeros(codes.size if rows is None else rows.size, dtype=bool)
         # One more entry than there are values: code -1 (a missing value) reads it, False.
-        table = np.zeros(len(index) + 1, dtype=bool)
+        table = np.zeros(size + 1, dtype=bool)
         table[found] = True
         mask: np.ndarray = table[codes if rows is None else codes[rows]]
         return mask
@@ -140,7 +146,6 @@ def gather(
             events=None,
             size=catalog.ids.size,
             codes=catalog.codes,
-            values=catalog.values,
             numbers=catalog.numbers,
             starts_ns=catalog.starts_ns,
             norms=catalog.norms,
@@ -150,10 +155,10 @@ def gather(
             matches=matches,
         )
     n = catalog.ids.size
+    # Only the columns the stages read over every row are joined.
     codes = {
-        name: np.concatenate([code, events.codes[name]])
-        for name, code in catalog.codes.items()
-        if name != "schedule"
+        name: np.concatenate([catalog.codes[name], events.codes[name]])
+        for name in ("title", "category", "setting", "currency")
     }
     # Events are judged by their own start: no row reads their schedule's slot.
     codes["schedule"] = np.concatenate(
@@ -166,10 +171,9 @@ def gather(
         events=events,
         size=n + len(events),
         codes=codes,
-        values=events.values,
         numbers={
-            name: np.concatenate([values, events.numbers[name]])
-            for name, values in catalog.numbers.items()
+            name: np.concatenate([catalog.numbers[name], events.numbers[name]])
+            for name in ("cost_min", "lat", "lon", "excitement", "interactive")
         },
         starts_ns=np.concatenate([catalog.starts_ns, events.starts_ns]),
         norms=np.concatenate([catalog.norms, events.norms]),

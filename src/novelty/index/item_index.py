@@ -214,21 +214,18 @@ class ItemIndex:
     def category_of_tags(self) -> dict[str, str]:
         """Each label column's most common category among the rows that carry it (ties:
         the first category alphabetically), to place events' own categories."""
-        categories = self.values["category"]
-        order = np.argsort(categories.to_numpy(dtype=object))
-        rank = np.empty_like(order)
-        rank[order] = np.arange(order.size)
-        code = self.codes["category"]
-        carried = self.labels.tocsr()
-        rows = np.flatnonzero(code >= 0)
-        one_hot = sp.csr_matrix(
-            (np.ones(rows.size), (rows, rank[code[rows]])), shape=(len(self), order.size)
-        )
-        counts = (carried.T @ one_hot).toarray()
-        best = counts.argmax(axis=1)
+        categories = self.values["category"].to_numpy(dtype=object)
+        order = np.argsort(categories)
+        # Category codes in alphabetical order, so the first of equal counts wins.
+        rank = np.empty(order.size + 1, dtype=np.int32)
+        rank[order] = np.arange(order.size, dtype=np.int32)
+        rank[-1] = order.size  # code -1: no category, never counted
+        of_entry = rank[self.codes["category"]][self.labels.indices]
         names = sorted(self.space.labels.columns_, key=self.space.labels.columns_.__getitem__)
-        return {
-            name: str(categories[order[best[j]]])
-            for j, name in enumerate(names)
-            if counts[j, best[j]] > 0
-        }
+        indptr, found = self.labels.indptr, {}
+        for j, name in enumerate(names):
+            counts = np.bincount(of_entry[indptr[j] : indptr[j + 1]], minlength=order.size + 1)
+            best = int(counts[:-1].argmax())
+            if counts[best] > 0:
+                found[name] = str(categories[order[best]])
+        return found

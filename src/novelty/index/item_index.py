@@ -93,6 +93,12 @@ class ItemIndex:
         With `like`, codes are given in `like`'s code tables, so codes of both compare: a
         value `like` lacks gets a code past them, and `values` holds only those values
         (`like`'s tables stay the one copy of the rest, with their hash tables built)."""
+        # Norms first, then the label block: their temporary copies are large at scale and
+        # should not be alive at once.
+        norms = space.row_norms(matrix)
+        block = matrix if space.n_labels >= matrix.shape[1] else matrix[:, : space.n_labels]
+        labels = sp.csc_matrix(block)
+        del block
         codes: dict[str, np.ndarray] = {}
         values: dict[str, pd.Index] = {}
         for column in COLUMNS:
@@ -124,9 +130,8 @@ class ItemIndex:
         }
         # Small codes: gathering with them reads less memory on every call.
         codes = {name: code.astype(np.int32) for name, code in codes.items()}
-        starts = pd.DatetimeIndex(frame["starts_at"]).as_unit("ns").asi8
+        starts = frame["starts_at"].to_numpy(dtype="datetime64[ns]").view(np.int64)
         lat, lon, online = numbers["lat"], numbers["lon"], numbers["online"]
-        labels = matrix if space.n_labels >= matrix.shape[1] else matrix[:, : space.n_labels]
         return cls(
             space=space,
             ids=pd.Index(frame["id"]),
@@ -138,8 +143,8 @@ class ItemIndex:
             placed=np.flatnonzero(~np.isnan(lat) & ~np.isnan(lon) & ~online),
             dated=np.flatnonzero(starts != NAT),
             matrix=matrix,
-            norms=space.row_norms(matrix),
-            labels=sp.csc_matrix(labels),
+            norms=norms,
+            labels=labels,
             cells={str(name): _cells(frame[str(name)]) for name in frame},
         )
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import html
 import json
 import os
 import re
@@ -26,6 +25,7 @@ from ._event import (
     number,
     overlaps,
     place,
+    plain_text,
     with_place,
 )
 from ._options import checked_name, location_name
@@ -64,7 +64,6 @@ _ONLINE: Final = ("OnlineEventAttendanceMode", "EventMovedOnline")
 _CURRENCY_SIGNS: Final = {"$": "USD", "€": "EUR", "£": "GBP"}
 _AMOUNT: Final = re.compile(r"\d[\d,.]*")
 _DATE_ONLY: Final = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_TAG: Final = re.compile(r"<[^>]*>")
 _WRAPPING: Final = re.compile(r"^\s*(?://\s*)?(?:<!--|<!\[CDATA\[)|(?://\s*)?(?:-->|\]\]>)\s*$")
 _MAX_DEPTH: Final = 32
 
@@ -124,17 +123,6 @@ def _events(node: object, depth: int = 0) -> Iterator[dict[str, Any]]:
             yield from _events(value, depth + 1)
 
 
-def _text(value: object) -> str:
-    """Plain one-paragraph text of a JSON-LD value (a string, `{"@value": ...}` or a list)."""
-    if isinstance(value, list):
-        value = next((v for v in value if isinstance(v, str | dict)), "")
-    if isinstance(value, dict):
-        value = value.get("@value", "")
-    if not isinstance(value, str):
-        return ""
-    return " ".join(html.unescape(_TAG.sub(" ", value)).split())
-
-
 def _first_dict(value: object) -> dict[str, Any]:
     if isinstance(value, list):
         value = next((v for v in value if isinstance(v, dict)), None)
@@ -146,7 +134,7 @@ def _moment(value: object, tz: dt.tzinfo, *, end_of_day: bool = False) -> dt.dat
 
     A bare date is the whole local day: its start, or (for an end date) the next midnight.
     """
-    text = _text(value)
+    text = plain_text(value)
     if not text:
         return None
     moment = dt.datetime.fromisoformat(text)
@@ -158,12 +146,12 @@ def _moment(value: object, tz: dt.tzinfo, *, end_of_day: bool = False) -> dt.dat
 def _address(value: object) -> tuple[str, str]:
     """(street address, city) of a string or PostalAddress."""
     if isinstance(value, str):
-        return _text(value), ""
+        return plain_text(value), ""
     address = _first_dict(value)
     street = ", ".join(
-        filter(None, (_text(address.get(k)) for k in ("streetAddress", "postalCode")))
+        filter(None, (plain_text(address.get(k)) for k in ("streetAddress", "postalCode")))
     )
-    return street, _text(address.get("addressLocality"))
+    return street, plain_text(address.get("addressLocality"))
 
 
 def _location(event: Mapping[str, Any]) -> tuple[Location | None, str | None, bool]:
@@ -173,13 +161,13 @@ def _location(event: Mapping[str, Any]) -> tuple[Location | None, str | None, bo
     online = False
     for item in items:
         if isinstance(item, str) and item.strip():
-            return None, _text(item), online
+            return None, plain_text(item), online
         if not isinstance(item, dict):
             continue
         if "VirtualLocation" in _type_names(item):
             online = True
             continue
-        name = _text(item.get("name"))
+        name = plain_text(item.get("name"))
         street, city = _address(item.get("address"))
         geo = _first_dict(item.get("geo"))
         found = place(
@@ -249,32 +237,32 @@ def _price(event: Mapping[str, Any]) -> tuple[float | None, float | None, str]:
 def _to_activity(
     event: Mapping[str, Any], *, tz: dt.tzinfo, source: str, base_url: str | None
 ) -> Activity | None:
-    status = _text(event.get("eventStatus"))
-    title = _text(event.get("name"))
+    status = plain_text(event.get("eventStatus"))
+    title = plain_text(event.get("name"))
     start = _moment(event.get("startDate"), tz)
     if status.endswith(_DROPPED_STATUSES) or not title or start is None:
         return None
     end = _moment(event.get("endDate"), tz, end_of_day=True)
-    all_day = bool(_DATE_ONLY.match(_text(event.get("startDate"))))
+    all_day = bool(_DATE_ONLY.match(plain_text(event.get("startDate"))))
     if end is None and all_day:
         end = start + dt.timedelta(days=1)
-    if end is None and _text(event.get("duration")):
+    if end is None and plain_text(event.get("duration")):
         # icalendar's reader of ISO 8601 durations is untyped
-        end = start + vDuration.from_ical(_text(event.get("duration")))  # type: ignore[no-untyped-call]
+        end = start + vDuration.from_ical(plain_text(event.get("duration")))  # type: ignore[no-untyped-call]
     if end is not None and end <= start:
         end = None
     location, where_text, online = _location(event)
-    online = online or _text(event.get("eventAttendanceMode")).endswith(_ONLINE)
+    online = online or plain_text(event.get("eventAttendanceMode")).endswith(_ONLINE)
     online = online or status.endswith(_ONLINE)
     kind = next((n for n in _type_names(event) if n in EVENT_TYPES), "Event")
     category, tags, excitement = EVENT_TYPES[kind]
     cost_min, cost_max, currency = _price(event)
-    link = _text(event.get("url"))
+    link = plain_text(event.get("url"))
     url = urljoin(base_url, link) if base_url and link else link
     return Activity(
-        id=event_id("schemaorg", _text(event.get("@id")) or url or title, start.isoformat()),
+        id=event_id("schemaorg", plain_text(event.get("@id")) or url or title, start.isoformat()),
         title=title,
-        description=with_place(_text(event.get("description")), where_text),
+        description=with_place(plain_text(event.get("description")), where_text),
         category=category,
         tags=labels(tags),
         cost_min=cost_min,

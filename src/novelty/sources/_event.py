@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 from ..labels import label_from_text
 from ..models import Activity, Location, Window
+from . import bounds
 
 T = TypeVar("T")
 
@@ -131,6 +132,7 @@ def convert_each(items: Iterable[T], convert: Callable[[T], Activity | None]) ->
     """
     activities: list[Activity] = []
     for item in items:
+        bounds.check("reading the feed's events")
         try:
             activity = convert(item)
         except Exception:  # see the docstring

@@ -46,7 +46,7 @@ _BY_PARTS: Final = ("BYSECOND", "BYMINUTE", "BYHOUR", "BYDAY", "BYMONTHDAY", "BY
 #: (mangled or hostile feeds) would otherwise take hours.
 MAX_RECURRENCE_STEPS: Final = 20_000
 #: Most VEVENTs read from one feed, not counting those plainly outside the window.
-MAX_EVENTS: Final = 10_000
+MAX_EVENTS: Final = 5_000
 #: Most occurrences one series may have in the window; a series that repeats more often
 #: (FREQ=SECONDLY, say) keeps its first ones.
 MAX_SERIES_OCCURRENCES: Final = 1_000
@@ -68,6 +68,8 @@ def _decode(data: bytes) -> str:
 
 def _structure(line: str) -> tuple[str, str]:
     """("BEGIN" or "END", component name) of a structural line, else ("", "")."""
+    if line[:1] not in "BbEe":  # most lines: the test is made for every line of a feed
+        return "", ""
     key, _, value = line.partition(":")
     key = key.strip().upper()
     return (key, value.strip().upper()) if key in ("BEGIN", "END") else ("", "")
@@ -147,6 +149,8 @@ def _plainly_outside(event: list[str], first_day: str, last_day: str) -> bool:
     `first_day`..`last_day` (YYYYMMDD): it does not recur and its dates are outside."""
     dates: dict[str, str] = {}
     for line in event:
+        if line[:1] not in "RrDd":  # RRULE, RDATE, RECURRENCE-ID, DTSTART, DTEND, DURATION
+            continue
         key = _key(line)
         if key in _RECURRING:
             return False
@@ -267,7 +271,7 @@ def _bounded(event: icalendar.cal.Component, start: dt.datetime, end: dt.datetim
     cut = ""
     for rule in _rules(event):
         pace = _pace(rule)
-        steps = max((stop - naive_first).total_seconds(), 0) / pace
+        steps = max((_naive(end) - naive_first).total_seconds(), 0) / pace
         if steps > MAX_RECURRENCE_STEPS:
             raise _RefusedError(f"it would take too long to expand (about {steps:,.0f} steps)")
         until = min(stop, since + dt.timedelta(seconds=pace * MAX_SERIES_OCCURRENCES))

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+import codecs
 import datetime as dt
 import json
 import os
 import re
 from collections.abc import Iterator, Mapping
 from functools import partial
-from html.parser import HTMLParser
 from typing import Any, Final
 from urllib.parse import urljoin
 
@@ -66,40 +66,56 @@ _AMOUNT: Final = re.compile(r"\d[\d,.]*")
 _DATE_ONLY: Final = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _WRAPPING: Final = re.compile(r"^\s*(?://\s*)?(?:<!--|<!\[CDATA\[)|(?://\s*)?(?:-->|\]\]>)\s*$")
 _MAX_DEPTH: Final = 32
-
-
-class _JsonLdScripts(HTMLParser):
-    """Collects the text of every `<script type="application/ld+json">` of a page."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.blocks: list[str] = []
-        self._current: list[str] | None = None
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        kind = (dict(attrs).get("type") or "").split(";")[0].strip().lower()
-        if tag == "script" and kind == "application/ld+json":
-            self._current = []
-
-    def handle_data(self, data: str) -> None:
-        if self._current is not None:
-            self._current.append(data)
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "script" and self._current is not None:
-            self.blocks.append("".join(self._current))
-            self._current = None
+_TAG_END: Final = frozenset(" \t\r\n\f/>")
+_TYPE: Final = re.compile(r"""(?<![\w-])type\s*=\s*["']?([^"'>\s]*(?:;[^"'>]*)?)""")
+#: Byte-order marks and the encodings they announce (UTF-32 before UTF-16: they overlap).
+_BOMS: Final = (
+    (b"\xef\xbb\xbf", "utf-8-sig"),
+    (b"\xff\xfe\x00\x00", "utf-32"),
+    (b"\x00\x00\xfe\xff", "utf-32"),
+    (b"\xff\xfe", "utf-16"),
+    (b"\xfe\xff", "utf-16"),
+)
+_CHARSET: Final = re.compile(rb"""charset\s*=\s*["']?([A-Za-z0-9_.:-]{1,40})""", re.IGNORECASE)
 
 
 def json_ld_blocks(page: str) -> list[str]:
-    """The JSON-LD script texts of an HTML page, as far as the page can be read."""
-    parser = _JsonLdScripts()
-    try:
-        parser.feed(page)
-        parser.close()
-    except Exception:  # html.parser gives up on some broken markup; keep what it found
-        pass
-    return parser.blocks
+    """The texts of the page's `<script type="application/ld+json">` elements.
+
+    A linear scan rather than html.parser, which takes quadratic time on some hostile
+    markup before Python 3.11.13 (CVE-2025-6069): every `find` starts where the last one
+    ended, so each character is looked at a bounded number of times. Commented-out
+    markup is skipped, as a browser does; script text is raw, never unescaped.
+    """
+    lower = page.lower()
+    blocks: list[str] = []
+    at = 0
+    while True:
+        tag = lower.find("<script", at)
+        comment = lower.find("<!--", at)
+        if tag == -1:
+            return blocks
+        if comment != -1 and comment < tag:
+            at = lower.find("-->", comment + 4)
+            if at == -1:  # the rest of the page is a comment
+                return blocks
+            continue
+        opened = lower.find(">", tag)
+        if opened == -1:
+            return blocks
+        if lower[tag + 7 : tag + 8] not in _TAG_END:  # `<scripts>` or `<script-x>`
+            at = tag + 7
+            continue
+        closed = lower.find("</script", opened)
+        end = len(page) if closed == -1 else closed
+        if _is_json_ld(lower[tag + 7 : opened]):
+            blocks.append(page[opened + 1 : end])
+        at = end
+
+
+def _is_json_ld(attributes: str) -> bool:
+    found = _TYPE.search(attributes)
+    return found is not None and found.group(1).split(";")[0].strip() == "application/ld+json"
 
 
 def _type_names(node: Mapping[str, Any]) -> list[str]:
@@ -280,11 +296,35 @@ def _to_activity(
     )
 
 
-def _decode(data: bytes) -> str:
+def _encoding(page: bytes, declared: str | None) -> str:
+    """How the page is encoded: its byte-order mark, else the encoding the server
+    declared, else a `<meta charset>` near the top, else UTF-16 when every other byte of
+    the first characters is zero, else UTF-8."""
+    for bom, encoding in _BOMS:
+        if page.startswith(bom):
+            return encoding
+    named = declared or ""
+    if not named and (meta := _CHARSET.search(page[:2048])):
+        named = meta.group(1).decode("ascii")
+    if named:
+        try:
+            return codecs.lookup(named).name
+        except LookupError:
+            pass
+    if page[:1] == b"\x00" and page[1:2] not in (b"", b"\x00"):
+        return "utf-16-be"
+    if page[1:2] == b"\x00" and page[:1] not in (b"", b"\x00"):
+        return "utf-16-le"
+    return "utf-8"
+
+
+def _decode(page: bytes, declared: str | None = None) -> str:
+    """The page as text, read in its encoding (see `_encoding`); cp1252 when that fails."""
+    encoding = _encoding(page, declared)
     try:
-        return data.decode("utf-8-sig")
+        return page.decode(encoding)
     except UnicodeDecodeError:
-        return data.decode("cp1252", errors="replace")
+        return page.decode("cp1252" if encoding.startswith("utf-8") else encoding, "replace")
 
 
 def parse_schemaorg(
@@ -294,16 +334,18 @@ def parse_schemaorg(
     *,
     source: str = "schemaorg",
     base_url: str | None = None,
+    encoding: str | None = None,
 ) -> list[Activity]:
     """The schema.org Events of an HTML page's JSON-LD that fall in `window`.
 
     Dates without an offset are local times in `tz`; a date without a time is that whole
     local day. Cancelled and postponed events are left out; prices are per ticket, so the
     cost is doubled for the two of them. Relative event URLs are resolved against
-    `base_url`. A page without JSON-LD has no events; raises SourceError only when the
-    page has JSON-LD and none of it is readable.
+    `base_url`. The page is read in its byte-order mark's encoding, else `encoding` (the
+    server's charset), else its `<meta charset>`. A page without JSON-LD has no events;
+    raises SourceError only when the page has JSON-LD and none of it is readable.
     """
-    blocks = json_ld_blocks(_decode(page))
+    blocks = json_ld_blocks(_decode(page, encoding))
     documents: list[object] = []
     failure = ""
     for block in blocks:
@@ -351,10 +393,21 @@ class SchemaOrgSource:
 
     def fetch(self, window: Window, near: Location | None) -> list[Activity]:
         """The page's events in `window`; times without offset read in the couple's timezone."""
-        page = self.http.read(self.location)
-        base = self.location if is_url(self.location) else None
         tz = couple_timezone(window, near)
-        return parse_schemaorg(page, window, tz, source=self.name, base_url=base)
+        if not is_url(self.location):
+            page = self.http.read(self.location)
+            return parse_schemaorg(page, window, tz, source=self.name)
+        answer = self.http.get(self.location)
+        content_type = answer.headers.get("Content-Type", "").encode("latin-1", "replace")
+        charset = _CHARSET.search(content_type)
+        return parse_schemaorg(
+            answer.content,
+            window,
+            tz,
+            source=self.name,
+            base_url=self.location,
+            encoding=charset.group(1).decode("ascii") if charset else None,
+        )
 
     def __repr__(self) -> str:
         return f"SchemaOrgSource({self.name!r})"

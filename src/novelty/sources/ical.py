@@ -252,6 +252,30 @@ def _pace(rule: Any) -> float:
     return float(_PERIOD[str(rule["FREQ"][0]).upper()] * interval) / fan_out
 
 
+def _days_that_match(rule: Any) -> bool:
+    """Whether the rule's BYMONTH, BYMONTHDAY and BYYEARDAY leave any day of a leap year.
+
+    dateutil checks UNTIL only on dates that match, so a rule that matches none
+    (FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30) walks day by day to the year 9999: seconds
+    of work that no UNTIL or deadline can stop.
+    """
+    months = [int(m) for m in rule.get("BYMONTH", range(1, 13))]
+    month_days = [int(d) for d in rule.get("BYMONTHDAY", ())]
+    year_days = [int(d) for d in rule.get("BYYEARDAY", ())]
+    day = dt.date(2024, 1, 1)
+    while day.year == 2024:
+        last = (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
+        of_year = day.timetuple().tm_yday
+        if (
+            day.month in months
+            and (not month_days or day.day in month_days or day.day - last.day - 1 in month_days)
+            and (not year_days or of_year in year_days or of_year - 367 in year_days)
+        ):
+            return True
+        day += dt.timedelta(days=1)
+    return False
+
+
 class _RefusedError(Exception):
     """A series that is not expanded; the message says why."""
 
@@ -271,6 +295,8 @@ def _bounded(event: icalendar.cal.Component, start: dt.datetime, end: dt.datetim
     cut = ""
     for rule in _rules(event):
         pace = _pace(rule)
+        if not _days_that_match(rule):
+            raise _RefusedError("its RRULE matches no day of the year")
         steps = max((_naive(end) - naive_first).total_seconds(), 0) / pace
         if steps > MAX_RECURRENCE_STEPS:
             raise _RefusedError(f"it would take too long to expand (about {steps:,.0f} steps)")

@@ -272,7 +272,15 @@ class TicketmasterSource:
         self.max_pages = whole_number("max_pages", max_pages, 1)
         self.name = checked_name(name, "ticketmaster")
         cache = checked_cache(cache_ttl, cache_dir)
-        self.http = HttpClient(timeout=timeout, retries=retries, max_bytes=max_bytes, cache=cache)
+        # The API takes the key only as the `apikey` query parameter, which urllib3 logs
+        # with every request line: the client redacts it from those records.
+        self.http = HttpClient(
+            timeout=timeout,
+            retries=retries,
+            max_bytes=max_bytes,
+            cache=cache,
+            secrets=(self._api_key,),
+        )
 
     def fetch(self, window: Window, near: Location | None) -> list[Activity]:
         """Events within `radius_km` of `near` that start in `window`, page by page."""

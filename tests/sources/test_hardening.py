@@ -74,6 +74,8 @@ def test_a_rule_that_never_moves_on_is_refused_at_once(rule: str, why: str) -> N
         "FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30",
         "FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30;COUNT=2",
         "FREQ=HOURLY;BYMONTH=4;BYMONTHDAY=31",
+        "FREQ=MINUTELY;BYMONTH=2;BYHOUR=1,2,3;BYWEEKNO=53",
+        "FREQ=DAILY;BYMONTHDAY=13;BYDAY=FR;BYYEARDAY=1",
     ],
 )
 def test_a_rule_that_never_matches_is_refused_at_once(rule: str) -> None:
@@ -123,6 +125,14 @@ def test_a_feed_of_60000_events_is_read_within_the_deadline() -> None:
         parse_ical(feed, WEEKEND, CHICAGO)
     assert time.monotonic() - started < 10  # 46 s before
     assert len(cut.value.events) == 5_000
+
+
+def test_a_series_that_starts_after_the_window_is_not_expanded() -> None:
+    never = "RRULE:FREQ=MINUTELY;BYMONTH=2;BYHOUR=1;BYSETPOS=9"
+    feed = calendar(vevent("later", "21030607T115903Z", never), KITE)
+    started = time.monotonic()
+    assert [e.title for e in parse_ical(feed, WEEKEND, CHICAGO)] == ["Event kite"]
+    assert time.monotonic() - started < 1
 
 
 def test_events_plainly_outside_the_window_are_passed_over_before_parsing() -> None:

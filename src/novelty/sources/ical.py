@@ -6,6 +6,7 @@ import datetime as dt
 import os
 import re
 import warnings
+from calendar import isleap
 from collections.abc import Iterable, Iterator
 from functools import partial
 from itertools import islice
@@ -55,6 +56,13 @@ MAX_OCCURRENCES: Final = 10_000
 #: VEVENTs parsed at once; the deadline is checked between batches.
 _BATCH: Final = 500
 _RECURRING: Final = frozenset({"RRULE", "RDATE", "RECURRENCE-ID"})
+_DAY_PARTS: Final = ("BYMONTH", "BYMONTHDAY", "BYYEARDAY", "BYWEEKNO", "BYDAY")
+_WEEKDAYS: Final = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+_CYCLE_START: Final = dt.date(2020, 1, 1)
+_CYCLE_END: Final = dt.date(2048, 1, 1)
+#: Most periods a rule with BYSETPOS may walk to the year 9999: a position past the end of
+#: every set never matches, and that is not worth checking in advance.
+MAX_SETPOS_PERIODS: Final = 200_000
 _DIGITS: Final = re.compile(r"\d{8}")
 
 
@@ -249,29 +257,43 @@ def _pace(rule: Any) -> float:
     fan_out = 1
     for part in _BY_PARTS:
         fan_out *= max(1, len(rule.get(part, ())))
-    return float(_PERIOD[str(rule["FREQ"][0]).upper()] * interval) / fan_out
+    return float(_PERIOD[_freq(rule)] * interval) / fan_out
+
+
+def _freq(rule: Any) -> str:
+    return str(rule["FREQ"][0]).upper()
 
 
 def _days_that_match(rule: Any) -> bool:
-    """Whether the rule's BYMONTH, BYMONTHDAY and BYYEARDAY leave any day of a leap year.
+    """Whether the rule's BYMONTH, BYMONTHDAY, BYYEARDAY, BYWEEKNO and BYDAY (its weekdays)
+    leave any day in 28 years (every weekday and leap-year pattern, with ISO week 53s).
 
     dateutil checks UNTIL only on dates that match, so a rule that matches none
     (FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30) walks day by day to the year 9999: seconds
     of work that no UNTIL or deadline can stop.
     """
-    months = [int(m) for m in rule.get("BYMONTH", range(1, 13))]
-    month_days = [int(d) for d in rule.get("BYMONTHDAY", ())]
-    year_days = [int(d) for d in rule.get("BYYEARDAY", ())]
-    day = dt.date(2024, 1, 1)
-    while day.year == 2024:
-        last = (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
-        of_year = day.timetuple().tm_yday
-        if (
-            day.month in months
-            and (not month_days or day.day in month_days or day.day - last.day - 1 in month_days)
-            and (not year_days or of_year in year_days or of_year - 367 in year_days)
-        ):
-            return True
+    if not any(part in rule for part in _DAY_PARTS):
+        return True
+    months = {int(m) for m in rule.get("BYMONTH", range(1, 13))}
+    month_days = {int(d) for d in rule.get("BYMONTHDAY", ())}
+    year_days = {int(d) for d in rule.get("BYYEARDAY", ())}
+    weeks = {int(w) for w in rule.get("BYWEEKNO", ())}
+    weekdays = {_WEEKDAYS.index(str(d)[-2:].upper()) for d in rule.get("BYDAY", ())}
+    day = _CYCLE_START
+    while day < _CYCLE_END:
+        if day.month in months and (not weekdays or day.weekday() in weekdays):
+            month_end = (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+            in_month = (month_end - dt.timedelta(days=1)).day
+            of_year = day.timetuple().tm_yday
+            in_year = 366 if isleap(day.year) else 365
+            iso_year, week, _ = day.isocalendar()
+            in_weeks = dt.date(iso_year, 12, 28).isocalendar().week
+            if (
+                (not month_days or {day.day, day.day - in_month - 1} & month_days)
+                and (not year_days or {of_year, of_year - in_year - 1} & year_days)
+                and (not weeks or {week, week - in_weeks - 1} & weeks)
+            ):
+                return True
         day += dt.timedelta(days=1)
     return False
 
@@ -297,6 +319,10 @@ def _bounded(event: icalendar.cal.Component, start: dt.datetime, end: dt.datetim
         pace = _pace(rule)
         if not _days_that_match(rule):
             raise _RefusedError("its RRULE matches no day of the year")
+        if "BYSETPOS" in rule:
+            periods = (dt.datetime.max - naive_first).total_seconds() / _PERIOD[_freq(rule)]
+            if periods > MAX_SETPOS_PERIODS:
+                raise _RefusedError("BYSETPOS on a rule this frequent is not expanded")
         steps = max((_naive(end) - naive_first).total_seconds(), 0) / pace
         if steps > MAX_RECURRENCE_STEPS:
             raise _RefusedError(f"it would take too long to expand (about {steps:,.0f} steps)")
@@ -314,6 +340,13 @@ def _bounded(event: icalendar.cal.Component, start: dt.datetime, end: dt.datetim
     return cut
 
 
+def _starts_after(event: icalendar.cal.Component, end: dt.datetime) -> bool:
+    try:
+        return _naive(event.decoded("DTSTART")) > _naive(end) + dt.timedelta(days=1)
+    except Exception:  # no readable DTSTART: the expander will judge
+        return False
+
+
 def _series(
     members: list[icalendar.cal.Component],
     start: dt.datetime,
@@ -323,6 +356,8 @@ def _series(
     """The occurrences of one series (its RRULE/RDATE event and the RECURRENCE-IDs that
     move or cancel some) in the window; a series that hits a bound adds a note."""
     title = " ".join(str(members[0].get("SUMMARY", "")).split())[:60]
+    if all(_starts_after(member, end) for member in members):
+        return []  # no occurrence can fall in the window; a rule may not match for ever
     try:
         for member in members:
             if "RRULE" in member:

@@ -1,8 +1,10 @@
-"""Shared fixtures: a fixed clock, the example couple and one prepared Recommender."""
+"""Shared fixtures (a fixed clock, the example couple, one prepared Recommender) and the
+gate of slow tests: `@pytest.mark.slow` runs only with `-m slow` or NOVELTY_SLOW=1."""
 
 from __future__ import annotations
 
 import datetime as dt
+import os
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -15,6 +17,17 @@ EXAMPLE_PROFILE = ROOT / "examples" / "couple.toml"
 CHICAGO = ZoneInfo("America/Chicago")
 #: A Friday evening in Austin: "this weekend" is Fri 27 Nov 20:00 .. Mon 30 Nov 00:00.
 FRIDAY_EVENING = dt.datetime(2026, 11, 27, 20, 0, tzinfo=CHICAGO)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Skip slow tests unless asked for: `-m slow` (a marker expression naming them) or
+    NOVELTY_SLOW=1; the default run stays quick."""
+    if os.environ.get("NOVELTY_SLOW") == "1" or "slow" in (config.getoption("markexpr") or ""):
+        return
+    skip = pytest.mark.skip(reason="slow: run with -m slow or NOVELTY_SLOW=1")
+    for item in items:
+        if "slow" in item.keywords:
+            item.add_marker(skip)
 
 
 @pytest.fixture(scope="session")

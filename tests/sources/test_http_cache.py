@@ -20,7 +20,13 @@ from novelty.errors import SourceError
 from novelty.models import SourceSpec, Window
 from novelty.sources import ICalSource, SchemaOrgSource, TicketmasterSource, build_source
 from novelty.sources import ticketmaster as tm
-from novelty.sources.cache import KEPT_HEADERS, ResponseCache, default_cache_dir, request_key
+from novelty.sources.cache import (
+    KEPT_HEADERS,
+    SUBFOLDER,
+    ResponseCache,
+    default_cache_dir,
+    request_key,
+)
 from novelty.sources.http import HttpClient
 
 from .examples import AUSTIN, WEEKEND, at, fixture_bytes
@@ -510,10 +516,9 @@ def test_expired_entries_and_abandoned_temporary_files_are_deleted_and_nothing_e
 ) -> None:
     cache = ResponseCache(TTL, folder, clock=clock)
     cache.put("a" * 64, b"old", {})
-    folder.joinpath("notes.txt").write_text("someone else's file")
-    os.utime(folder / "notes.txt", (0, 0))
+    entries = folder / SUBFOLDER
     clock.now += TTL + 1
-    abandoned, recent = folder / "tmpab_12.tmp", folder / "tmpcd_34.tmp"
+    abandoned, recent = entries / "tmpab_12.tmp", entries / "tmpcd_34.tmp"
     abandoned.write_bytes(b"half")
     recent.write_bytes(b"half")
     os.utime(abandoned, (clock.now - 2 * 3600, clock.now - 2 * 3600))
@@ -521,8 +526,27 @@ def test_expired_entries_and_abandoned_temporary_files_are_deleted_and_nothing_e
 
     cache.put("b" * 64, b"new", {})
 
-    assert sorted(p.name for p in folder.iterdir()) == sorted(["b" * 64, "notes.txt", recent.name])
+    assert sorted(p.name for p in entries.iterdir()) == sorted(["b" * 64, recent.name])
     assert cache.get("b" * 64) == (b"new", {})
+
+
+def test_pruning_a_shared_folder_leaves_other_programs_files_alone(
+    folder: Path, clock: Clock
+) -> None:
+    folder.mkdir()
+    old = clock.now - 10 * 3600
+    foreign = [folder / "tmpk3j_x9q.tmp", folder / ("c" * 64), folder / "notes.txt"]
+    for path in foreign:  # named like mkstemp's files and like cache entries, and long expired
+        path.write_text("someone else's file")
+        os.utime(path, (old, old))
+    cache = ResponseCache(TTL, folder, clock=clock)
+    cache.put("a" * 64, b"old", {})
+    clock.now += 2 * TTL + 3600
+
+    cache.put("b" * 64, b"prunes", {})
+
+    assert all(path.read_text() == "someone else's file" for path in foreign)
+    assert not (folder / SUBFOLDER / ("a" * 64)).exists()
 
 
 def test_a_cache_prunes_at_most_once_per_ttl(folder: Path, clock: Clock) -> None:
@@ -535,8 +559,8 @@ def test_a_cache_prunes_at_most_once_per_ttl(folder: Path, clock: Clock) -> None
     cache.put("b" * 64, b"prunes again; 'a' is still fresh", {})
     clock.now = start + TTL + 20  # 'a' has expired, but the last pruning is too recent
     cache.put("c" * 64, b"third", {})
-    assert (folder / ("a" * 64)).exists()
+    assert (folder / SUBFOLDER / ("a" * 64)).exists()
     clock.now = start + 2 * TTL + 2
     cache.put("d" * 64, b"fourth", {})
-    assert not (folder / ("a" * 64)).exists()
-    assert (folder / ("d" * 64)).exists()
+    assert not (folder / SUBFOLDER / ("a" * 64)).exists()
+    assert (folder / SUBFOLDER / ("d" * 64)).exists()

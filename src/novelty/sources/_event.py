@@ -4,15 +4,20 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import html
 import math
+import re
 from collections.abc import Callable, Iterable
 from typing import Final, TypeVar
 from zoneinfo import ZoneInfo
 
 from ..labels import label_from_text
 from ..models import Activity, Location, Window
+from . import bounds
 
 T = TypeVar("T")
+
+_TAG: Final = re.compile(r"<[^>]*>")
 
 #: Longest span that is an outing's duration; longer events keep only their ends_at.
 MAX_DURATION_MINUTES: Final = 60 * 24
@@ -36,6 +41,18 @@ def event_id(prefix: str, *parts: str) -> str:
 def labels(texts: Iterable[str]) -> tuple[str, ...]:
     """Distinct non-empty labels of `texts`, in order."""
     return tuple(dict.fromkeys(filter(None, map(label_from_text, texts))))
+
+
+def plain_text(value: object) -> str:
+    """Plain one-paragraph text of a feed value: a string, JSON-LD's `{"@value": ...}` or a
+    list of those (the first), with markup and character references resolved; else ""."""
+    if isinstance(value, list):
+        value = next((v for v in value if isinstance(v, str | dict)), "")
+    if isinstance(value, dict):
+        value = value.get("@value", "")
+    if not isinstance(value, str):
+        return ""
+    return " ".join(html.unescape(_TAG.sub(" ", value)).split())
 
 
 def with_place(description: str, place: str | None) -> str:
@@ -115,6 +132,7 @@ def convert_each(items: Iterable[T], convert: Callable[[T], Activity | None]) ->
     """
     activities: list[Activity] = []
     for item in items:
+        bounds.check("reading the feed's events")
         try:
             activity = convert(item)
         except Exception:  # see the docstring

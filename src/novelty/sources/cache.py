@@ -39,6 +39,9 @@ from ._options import optional_folder, positive_number
 #: session (Rate-Limit-*, Set-Cookie, Date) and would be stale or secret on disk.
 KEPT_HEADERS: Final = ("Content-Type", "Content-Language", "Last-Modified", "ETag")
 _FORMAT: Final = 1
+#: The subfolder of a cache folder that holds the entries: the folder may be shared with
+#: other programs, and pruning touches nothing outside this subfolder.
+SUBFOLDER: Final = "novelty-http"
 #: Names of the files a cache writes: entries, and the temporary files they are written to.
 _ENTRY_NAME: Final = re.compile(r"[0-9a-f]{64}")
 _TEMPORARY_NAME: Final = re.compile(r"tmp\w+\.tmp")
@@ -86,7 +89,8 @@ class ResponseCache:
 
     Args:
         ttl: Seconds an answer is served from disk after it was fetched.
-        folder: Where the entries are kept; default `default_cache_dir()`.
+        folder: The cache folder, default `default_cache_dir()`; the entries are kept in
+            its subfolder `novelty-http`, so the folder can be shared.
         clock: The current time in seconds since the epoch; tests pass a clock they move.
     """
 
@@ -99,6 +103,7 @@ class ResponseCache:
     ) -> None:
         self.ttl = ttl
         self.folder = folder if folder is not None else default_cache_dir()
+        self.entries = self.folder / SUBFOLDER
         self.clock = clock
         self._pruned_at = -math.inf
 
@@ -108,7 +113,7 @@ class ResponseCache:
         An entry that is missing, unreadable, cut short or from the future is a miss too.
         """
         try:
-            with (self.folder / key).open("rb") as file:
+            with (self.entries / key).open("rb") as file:
                 meta = json.loads(file.readline())
                 content = file.read()
             age = self.clock() - float(meta["stored_at"])
@@ -129,7 +134,8 @@ class ResponseCache:
         meta = {"format": _FORMAT, "stored_at": stored_at, "size": len(content), "headers": kept}
         try:
             self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-            handle, temporary = tempfile.mkstemp(dir=self.folder, suffix=".tmp")
+            self.entries.mkdir(mode=0o700, exist_ok=True)
+            handle, temporary = tempfile.mkstemp(dir=self.entries, suffix=".tmp")
         except OSError:
             return
         try:
@@ -140,7 +146,7 @@ class ResponseCache:
             # reads a short entry as a miss.
             expires = stored_at + self.ttl
             os.utime(temporary, (expires, expires))
-            os.replace(temporary, self.folder / key)
+            os.replace(temporary, self.entries / key)
         except OSError:
             with contextlib.suppress(OSError):
                 os.unlink(temporary)
@@ -149,13 +155,13 @@ class ResponseCache:
 
     def _prune(self) -> None:
         """Delete the entries that have expired, and temporary files a stopped writer left,
-        at most once per TTL. Only files named as this module names them are touched: a
-        `cache_dir` may be a folder that holds other files too."""
+        at most once per TTL. Only the entries subfolder is looked at, and in it only
+        files named as this module names them."""
         now = self.clock()
         if now < self._pruned_at + self.ttl:
             return
         self._pruned_at = now
-        with contextlib.suppress(OSError), os.scandir(self.folder) as items:
+        with contextlib.suppress(OSError), os.scandir(self.entries) as items:
             for item in items:
                 with contextlib.suppress(OSError):
                     expired = (_ENTRY_NAME.fullmatch(item.name) and item.stat().st_mtime < now) or (

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import threading
 import unicodedata
@@ -12,22 +13,30 @@ from typing import Final
 from ..errors import SourceError
 from ..geo import km_between
 from ..models import Activity, Location, Problem, Window
+from . import bounds
 from ._event import overlaps
-from .base import Source
 from .http import redact
+from .protocol import Source
 
 #: Two events at the same time with the same title are one event if their venues are this
 #: close (metres): two feeds rarely agree on a venue's coordinates to the metre.
 SAME_VENUE_METRES: Final = 100.0
 _NOT_WORD: Final = re.compile(r"[\W_]+")
+#: The span of dates an event may have: pandas (which the recommender ranks with) holds
+#: datetime64[ns], 1677-09-21 to 2262-04-11; a day of margin keeps every timezone inside.
+EARLIEST: Final = dt.datetime(1677, 9, 23, tzinfo=dt.UTC)
+LATEST: Final = dt.datetime(2262, 4, 10, tzinfo=dt.UTC)
 
 
-def _run(source: Source, window: Window, near: Location | None) -> Future[list[object]]:
-    """Call `source.fetch` in a daemon thread and return its future.
+def _run(
+    source: Source, window: Window, near: Location | None, seconds: float
+) -> Future[list[object]]:
+    """Call `source.fetch` in a daemon thread, under a deadline `seconds` away; its future.
 
     Not a ThreadPoolExecutor: its workers are joined at interpreter exit, so one source
     that never returns would keep the program from exiting. A daemon thread is simply
-    abandoned when we stop waiting for it.
+    abandoned when we stop waiting for it; the built-in sources also stop by themselves
+    at the deadline (see `bounds`), so they do not keep working once abandoned.
     """
     future: Future[list[object]] = Future()
 
@@ -35,7 +44,8 @@ def _run(source: Source, window: Window, near: Location | None) -> Future[list[o
         if not future.set_running_or_notify_cancel():
             return
         try:
-            future.set_result(list(source.fetch(window, near)))
+            with bounds.deadline(seconds):
+                future.set_result(list(source.fetch(window, near)))
         except BaseException as exc:  # a plugin's SystemExit must not vanish silently
             future.set_exception(exc)
 
@@ -92,8 +102,10 @@ def deduplicate(events: Sequence[Activity]) -> list[Activity]:
 def _accept(
     name: str, items: list[object], window: Window, problems: list[Problem]
 ) -> list[Activity]:
-    """The source's Activities in the window; anything else it returned becomes a Problem."""
+    """The source's Activities in the window; anything else it returned, and events dated
+    where the recommender cannot count (see EARLIEST, LATEST), become Problems."""
     events: list[Activity] = []
+    undated: list[Activity] = []
     for index, item in enumerate(items):
         if not isinstance(item, Activity):
             problems.append(
@@ -102,11 +114,35 @@ def _accept(
                     message=f"item {index} is a {type(item).__name__}, not an Activity; skipped",
                 )
             )
+        elif not _representable(item):
+            undated.append(item)
         elif overlaps(window, item.starts_at, item.ends_at):
             events.append(
                 item if item.source != "catalog" else item.model_copy(update={"source": name})
             )
+    if undated:
+        first = undated[0]
+        problems.append(
+            Problem(
+                source=name,
+                message=(
+                    f"{len(undated)} event(s) dated outside {EARLIEST:%Y-%m-%d} to "
+                    f"{LATEST:%Y-%m-%d} skipped, e.g. {first.title[:60]!r} "
+                    f"({first.starts_at:%Y-%m-%d} to "
+                    + (f"{first.ends_at:%Y-%m-%d})" if first.ends_at else "no end)")
+                ),
+            )
+        )
     return events
+
+
+def _representable(event: Activity) -> bool:
+    """Whether the event's start and end lie in the span the recommender can hold."""
+    return all(
+        EARLIEST <= moment <= LATEST
+        for moment in (event.starts_at, event.ends_at)
+        if moment is not None
+    )
 
 
 def collect_events(
@@ -126,7 +162,7 @@ def collect_events(
     source listed first. An Activity left with the default `source` gets the source's name.
     With `strict=True` any problem raises SourceError instead.
     """
-    running = [(_name(s), _run(s, window, near)) for s in sources]
+    running = [(_name(s), _run(s, window, near, deadline)) for s in sources]
     wait([future for _, future in running], timeout=deadline)
     events: list[Activity] = []
     problems: list[Problem] = []
@@ -135,7 +171,10 @@ def collect_events(
             problems.append(
                 Problem(source=name, message=f"no answer within {deadline:g} s; cut off")
             )
-        elif (exc := future.exception()) is not None:
+        elif isinstance(exc := future.exception(), bounds.CutShortError):
+            problems.append(Problem(source=name, message=_failure(exc)))
+            events.extend(_accept(name, list(exc.events), window, problems))
+        elif exc is not None:
             problems.append(Problem(source=name, message=_failure(exc)))
         else:
             events.extend(_accept(name, future.result(), window, problems))

@@ -8,9 +8,14 @@ from the on-disk cache of `cache.py`.
 
 from __future__ import annotations
 
+import contextlib
+import logging
+import os
 import re
+import stat
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextvars import ContextVar
 from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -18,10 +23,12 @@ from typing import Any, Final, Self
 from urllib.parse import urlsplit
 
 import requests
+import urllib3
 from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
 from ..errors import SourceError
+from . import bounds
 from ._options import path_text, positive_number, whole_number
 from .cache import ResponseCache, request_key
 
@@ -48,6 +55,15 @@ _SECRET_VALUE: Final = re.compile(
     r"(=|%3D)[^&\s#'\"<>)]*"
 )
 _USERINFO: Final = re.compile(r"(?i)(\b[a-z][a-z0-9+.-]*://)[^/@\s]+@")
+#: The loggers of the HTTP libraries, which log request lines (query and all) and retries.
+HTTP_LOGGERS: Final = (
+    "urllib3", "urllib3.connectionpool", "urllib3.connection", "urllib3.response",
+    "urllib3.poolmanager", "urllib3.util.retry", "requests",
+)  # fmt: skip
+#: The secrets of the request this thread is making, while `HttpClient.get` makes it.
+_REQUEST_SECRETS: ContextVar[tuple[str, ...] | None] = ContextVar(
+    "novelty_request_secrets", default=None
+)
 
 
 def _user_agent() -> str:
@@ -63,6 +79,44 @@ USER_AGENT: Final = _user_agent()
 def redact(text: str) -> str:
     """`text` with the values of secret query parameters and URL passwords replaced by `***`."""
     return _USERINFO.sub(r"\1***@", _SECRET_VALUE.sub(r"\1\2***", text))
+
+
+class _RedactRequests(logging.Filter):
+    """Redacts the records the HTTP libraries log while a novelty request is being made.
+
+    urllib3 logs every request line at DEBUG and every retry at WARNING, the query string
+    included; Ticketmaster wants its key in that query. The filter sits on the libraries'
+    own loggers, so it runs before any handler an application installs, and it touches
+    only records logged by the thread of one of our requests.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        secrets = _REQUEST_SECRETS.get()
+        if secrets is not None:
+            message = record.getMessage()
+            clean = redact(message)
+            for secret in secrets:
+                clean = clean.replace(secret, "***")
+            if clean != message:
+                record.msg, record.args = clean, None
+            if record.exc_info is not None:  # a traceback would print the URL again
+                record.exc_info, record.exc_text = None, None
+        return True
+
+
+_REDACT_REQUESTS: Final = _RedactRequests()
+for _logger in HTTP_LOGGERS:
+    logging.getLogger(_logger).addFilter(_REDACT_REQUESTS)
+
+
+@contextlib.contextmanager
+def _keeping_secret(secrets: tuple[str, ...]) -> Iterator[None]:
+    """While inside, the HTTP libraries' log records of this thread are redacted."""
+    token = _REQUEST_SECRETS.set(secrets)
+    try:
+        yield
+    finally:
+        _REQUEST_SECRETS.reset(token)
 
 
 def is_url(location: str) -> bool:
@@ -147,6 +201,8 @@ class HttpClient:
         max_bytes: Largest body or file read; larger ones raise SourceError.
         cache: Where successful (2xx) answers are kept and served again, for the same
             URL, query and headers, while they are fresh; None (the default) caches nothing.
+        secrets: Values (API keys) sent with the requests that must never be logged; they
+            are redacted from what urllib3 and requests log about this client's requests.
     """
 
     def __init__(
@@ -159,6 +215,7 @@ class HttpClient:
         max_retry_after: float = 10.0,
         max_bytes: int = DEFAULT_MAX_BYTES,
         cache: ResponseCache | None = None,
+        secrets: tuple[str, ...] = (),
     ) -> None:
         self.timeout = positive_number("timeout", timeout)
         self.retries = whole_number("retries", retries, 0)
@@ -167,6 +224,7 @@ class HttpClient:
         self.max_retry_after = max_retry_after
         self.max_bytes = whole_number("max_bytes", max_bytes, 1)
         self.cache = cache
+        self._secrets = tuple(s for s in secrets if s)
 
     def _session(self) -> requests.Session:
         retry = _CappedRetry(
@@ -204,49 +262,77 @@ class HttpClient:
         """
         url = normalise_url(url)
         place = where(url)
-        cache, key = self.cache, ""
-        try:
-            if cache is not None:
-                asked = requests.Request("GET", url, params=params).prepare().url or url
-                key = request_key(asked, headers)
-                stored = cache.get(key)
-                if stored is not None and len(stored.content) <= self.max_bytes:
-                    return Response(stored.content, stored.headers, redact(asked), cached=True)
-            with (
-                self._session() as session,
-                session.get(
-                    url,
-                    params=params,
-                    headers=headers,
-                    timeout=(self.timeout, self.timeout),
-                    stream=True,
-                ) as answer,
-            ):
-                if answer.status_code >= 400:
-                    reason = f" {answer.reason}" if answer.reason else ""
-                    raise SourceError(f"{place}: HTTP {answer.status_code}{redact(reason)}")
-                content = self._body(answer, place)
-                if cache is not None and 200 <= answer.status_code < 300:
-                    cache.put(key, content, answer.headers)
-                return Response(content, answer.headers, redact(answer.url))
-        except requests.Timeout:
-            raise SourceError(f"{place}: no answer within {self.timeout:g} s") from None
-        except requests.RequestException as exc:
-            raise SourceError(f"{place}: {_describe(exc, self.timeout)}") from None
+        # One deadline for the whole fetch (retries, headers and body), not one per read:
+        # a server that drips a byte at a time would otherwise keep us for ever.
+        until = time.monotonic() + min(self.timeout, bounds.seconds_left())
+        failure = ""
+        with _keeping_secret(self._secrets):
+            try:
+                return self._get(url, place, until, params, headers)
+            except requests.Timeout:
+                failure = f"{place}: no answer within {self.timeout:g} s"
+            except requests.RequestException as exc:
+                failure = f"{place}: {_describe(exc, self.timeout)}"
+            except urllib3.exceptions.HTTPError as exc:  # raised while the body streams in
+                failure = f"{place}: {_describe(exc, self.timeout)}"
+        # Raised out here, not in the except blocks, so that the library's exception, which
+        # holds the full URL with its query, is not kept as this error's __context__.
+        raise SourceError(failure)
 
-    def _body(self, answer: requests.Response, place: str) -> bytes:
+    def _get(
+        self,
+        url: str,
+        place: str,
+        until: float,
+        params: Mapping[str, str] | None,
+        headers: Mapping[str, str] | None,
+    ) -> Response:
+        cache, key = self.cache, ""
+        if cache is not None:
+            asked = requests.Request("GET", url, params=params).prepare().url or url
+            key = request_key(asked, headers)
+            stored = cache.get(key)
+            if stored is not None and len(stored.content) <= self.max_bytes:
+                return Response(stored.content, stored.headers, redact(asked), cached=True)
+        wait = self._left(until, place)
+        with (
+            self._session() as session,
+            session.get(url, params=params, headers=headers, timeout=wait, stream=True) as answer,
+        ):
+            if answer.status_code >= 400:
+                reason = f" {answer.reason}" if answer.reason else ""
+                raise SourceError(f"{place}: HTTP {answer.status_code}{redact(reason)}")
+            content = self._body(answer, place, until)
+            if cache is not None and 200 <= answer.status_code < 300:
+                cache.put(key, content, answer.headers)
+            return Response(content, answer.headers, redact(answer.url))
+
+    def _left(self, until: float, place: str) -> float:
+        """Seconds to the fetch's deadline; SourceError once it has passed."""
+        left = until - time.monotonic()
+        if left <= 0:
+            raise SourceError(f"{place}: answer not complete within {self.timeout:g} s")
+        return left
+
+    def _body(self, answer: requests.Response, place: str, until: float) -> bytes:
         declared = answer.headers.get("Content-Length", "")
         if declared.isdigit() and int(declared) > self.max_bytes:
             raise SourceError(f"{place}: answer of {int(declared)} bytes is over {self._limit()}")
-        deadline = time.monotonic() + self.timeout
+        raw = answer.raw
+        connection = raw.connection
         body = bytearray()
-        for chunk in answer.iter_content(_CHUNK):
+        while True:
+            left = self._left(until, place)
+            if connection is not None and connection.sock is not None:
+                connection.sock.settimeout(left)  # no single read may outlast the deadline
+            # read1 returns whatever has arrived: read() would wait for a whole chunk,
+            # one slow byte after another.
+            chunk = raw.read1(_CHUNK, decode_content=True)
+            if not chunk:
+                return bytes(body)
             body += chunk
             if len(body) > self.max_bytes:
                 raise SourceError(f"{place}: answer is over {self._limit()}")
-            if time.monotonic() > deadline:
-                raise SourceError(f"{place}: answer not complete within {self.timeout:g} s")
-        return bytes(body)
 
     def _limit(self) -> str:
         return f"the limit of {self.max_bytes} bytes"
@@ -255,19 +341,54 @@ class HttpClient:
         """The bytes at `location`: an http(s)/webcal URL, or a path to a local file."""
         if is_url(location):
             return self.get(location).content
-        path = Path(location).expanduser()
+        return self.read_file(Path(location).expanduser())
+
+    def read_file(self, path: Path) -> bytes:
+        """The bytes of a regular file, at most `max_bytes` of them.
+
+        FIFOs, devices and folders are refused before they are opened: /dev/zero never
+        ends and a FIFO blocks until someone writes to it. The file is opened without
+        blocking and checked again once open, in case it was swapped in between.
+        """
+        failure = ""
         try:
-            size = path.stat().st_size
-            if size > self.max_bytes:
-                raise SourceError(f"{path}: file of {size} bytes is over {self._limit()}")
-            return path.read_bytes()
+            _regular(path, os.stat(path).st_mode)
+            handle = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+            with open(handle, "rb", buffering=0) as file:
+                _regular(path, os.fstat(handle).st_mode)
+                return self._capped(file, path)
         except FileNotFoundError:
-            raise SourceError(f"{path}: no such file") from None
+            failure = f"{path}: no such file"
         except OSError as exc:
-            raise SourceError(f"{path}: cannot read ({exc.strerror or exc})") from None
+            failure = f"{path}: cannot read ({exc.strerror or exc})"
+        raise SourceError(failure)
+
+    def _capped(self, file: Any, path: Path) -> bytes:
+        data = bytearray()
+        while chunk := file.read(_CHUNK):
+            data += chunk
+            if len(data) > self.max_bytes:
+                raise SourceError(f"{path}: file is over {self._limit()}")
+            bounds.check(f"reading {path}")
+        return bytes(data)
 
 
-def _describe(exc: requests.RequestException, timeout: float) -> str:
+def _regular(path: Path, mode: int) -> None:
+    """Refuse anything but a regular file, naming what it is."""
+    if stat.S_ISREG(mode):
+        return
+    kinds = {
+        stat.S_ISDIR: "a folder",
+        stat.S_ISFIFO: "a FIFO (named pipe)",
+        stat.S_ISCHR: "a device",
+        stat.S_ISBLK: "a device",
+        stat.S_ISSOCK: "a socket",
+    }
+    kind = next((name for test, name in kinds.items() if test(mode)), "not a regular file")
+    raise SourceError(f"{path}: is {kind}, not a regular file")
+
+
+def _describe(exc: Exception, timeout: float) -> str:
     """One line saying what went wrong with a request, in words, without URLs or secrets."""
     text = str(exc)
     if "timed out" in text.lower():
@@ -276,7 +397,7 @@ def _describe(exc: requests.RequestException, timeout: float) -> str:
         return "TLS handshake failed (bad or untrusted certificate)"
     if isinstance(exc, requests.exceptions.RetryError):
         return "gave up after too many retries"
-    if isinstance(exc, requests.ConnectionError):
+    if isinstance(exc, requests.ConnectionError | urllib3.exceptions.ProtocolError):
         for hint in _CONNECTION_HINTS:
             if hint in text.lower():
                 return f"cannot connect ({hint})"

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import os
 import re
+import warnings
+from calendar import isleap
 from collections.abc import Iterable, Iterator
 from functools import partial
+from itertools import islice
 from typing import Any, Final
 
 import icalendar
@@ -15,6 +17,7 @@ import recurring_ical_events
 
 from ..errors import SourceError
 from ..models import Activity, Location, Window
+from . import bounds
 from ._event import (
     convert_each,
     couple_timezone,
@@ -43,6 +46,24 @@ _BY_PARTS: Final = ("BYSECOND", "BYMINUTE", "BYHOUR", "BYDAY", "BYMONTHDAY", "BY
 #: Past it the series is skipped: dateutil walks from DTSTART, so FREQ=MINUTELY since 1970
 #: (mangled or hostile feeds) would otherwise take hours.
 MAX_RECURRENCE_STEPS: Final = 20_000
+#: Most VEVENTs read from one feed, not counting those plainly outside the window.
+MAX_EVENTS: Final = 5_000
+#: Most occurrences one series may have in the window; a series that repeats more often
+#: (FREQ=SECONDLY, say) keeps its first ones.
+MAX_SERIES_OCCURRENCES: Final = 1_000
+#: Most occurrences read from one feed.
+MAX_OCCURRENCES: Final = 10_000
+#: VEVENTs parsed at once; the deadline is checked between batches.
+_BATCH: Final = 500
+_RECURRING: Final = frozenset({"RRULE", "RDATE", "RECURRENCE-ID"})
+_DAY_PARTS: Final = ("BYMONTH", "BYMONTHDAY", "BYYEARDAY", "BYWEEKNO", "BYDAY")
+_WEEKDAYS: Final = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+_CYCLE_START: Final = dt.date(2020, 1, 1)
+_CYCLE_END: Final = dt.date(2048, 1, 1)
+#: Most periods a rule with BYSETPOS may walk to the year 9999: a position past the end of
+#: every set never matches, and that is not worth checking in advance.
+MAX_SETPOS_PERIODS: Final = 200_000
+_DIGITS: Final = re.compile(r"\d{8}")
 
 
 def _decode(data: bytes) -> str:
@@ -55,6 +76,8 @@ def _decode(data: bytes) -> str:
 
 def _structure(line: str) -> tuple[str, str]:
     """("BEGIN" or "END", component name) of a structural line, else ("", "")."""
+    if line[:1] not in "BbEe":  # most lines: the test is made for every line of a feed
+        return "", ""
     key, _, value = line.partition(":")
     key = key.strip().upper()
     return (key, value.strip().upper()) if key in ("BEGIN", "END") else ("", "")
@@ -119,8 +142,88 @@ def _readable(lines: list[str], levels: int = 4) -> Iterator[icalendar.cal.Compo
                 component = []
 
 
-def _calendars(data: bytes) -> list[icalendar.Calendar]:
-    lines = _calendar_lines(_decode(data))
+def _key(line: str) -> str:
+    return re.split(r"[;:]", line, maxsplit=1)[0].strip().upper()
+
+
+def _day(line: str) -> str:
+    """The first eight digits of a DTSTART/DTEND value (its date, YYYYMMDD), else ""."""
+    found = _DIGITS.search(line.rpartition(":")[2])
+    return found.group() if found else ""
+
+
+def _plainly_outside(event: list[str], first_day: str, last_day: str) -> bool:
+    """Whether a VEVENT's lines show, without parsing, that it cannot touch the days
+    `first_day`..`last_day` (YYYYMMDD): it does not recur and its dates are outside."""
+    dates: dict[str, str] = {}
+    for line in event:
+        if line[:1] not in "RrDd":  # RRULE, RDATE, RECURRENCE-ID, DTSTART, DTEND, DURATION
+            continue
+        key = _key(line)
+        if key in _RECURRING:
+            return False
+        if key in ("DTSTART", "DTEND", "DURATION"):
+            dates.setdefault(key, _day(line) if key != "DURATION" else "yes")
+    start = dates.get("DTSTART", "")
+    if not start:
+        return False
+    if start > last_day:
+        return True
+    if "DURATION" in dates:
+        return False
+    end = dates.get("DTEND", start)
+    return bool(end) and end < first_day
+
+
+class _Feed:
+    """The calendars of a feed split into what every batch of events needs (each
+    calendar's own lines and its VTIMEZONEs) and its VEVENTs, lines each."""
+
+    def __init__(self, lines: list[str], window: Window) -> None:
+        # Two days of margin on each side cover every UTC offset and all-day events.
+        first = (window.start.astimezone(dt.UTC) - dt.timedelta(days=2)).strftime("%Y%m%d")
+        last = (window.end.astimezone(dt.UTC) + dt.timedelta(days=2)).strftime("%Y%m%d")
+        self.calendars: list[tuple[list[str], list[list[str]]]] = []
+        self.skipped = 0
+        kept = 0
+        depth = 0
+        block: list[str] = []
+        for line in lines:
+            key, name = _structure(line)
+            if key == "BEGIN" and depth == 0:
+                self.calendars.append(([], []))
+            depth += key == "BEGIN"
+            if depth >= 2:
+                block.append(line)
+            elif depth == 1 and not key:
+                self.calendars[-1][0].append(line)
+            depth -= key == "END"
+            if depth == 1 and key == "END":
+                shared, events = self.calendars[-1]
+                if name != "VEVENT":
+                    shared.extend(block)
+                elif not _plainly_outside(block, first, last):
+                    if kept < MAX_EVENTS:
+                        events.append(block)
+                    kept += 1
+                block = []
+        self.skipped = max(0, kept - MAX_EVENTS)
+
+    def parsed(self) -> Iterator[icalendar.Calendar]:
+        """The calendars, parsed a batch of events at a time."""
+        for shared, events in self.calendars:
+            for at in range(0, max(len(events), 1), _BATCH):
+                bounds.check("reading the feed's events")
+                lines = [
+                    "BEGIN:VCALENDAR",
+                    *shared,
+                    *(line for event in events[at : at + _BATCH] for line in event),
+                    "END:VCALENDAR",
+                ]
+                yield from _calendars(lines)
+
+
+def _calendars(lines: list[str]) -> list[icalendar.Calendar]:
     try:
         return list(icalendar.Calendar.from_ical("\r\n".join(lines), True))
     except Exception:  # one broken component (often a hand-written VTIMEZONE) is no reason
@@ -132,32 +235,148 @@ def _calendars(data: bytes) -> list[icalendar.Calendar]:
         return [salvaged]
 
 
-def _steps(event: icalendar.cal.Component, until: dt.datetime) -> float:
-    """About how many candidate dates expanding the event's RRULE walks before `until`."""
+def _rules(event: icalendar.cal.Component) -> list[Any]:
     rule = event.get("RRULE")
-    rules = rule if isinstance(rule, list) else [rule]
-    start = event.decoded("DTSTART")
-    if not isinstance(start, dt.datetime):
-        start = dt.datetime.combine(start, dt.time())
-    span = (until.replace(tzinfo=None) - start.replace(tzinfo=None)).total_seconds()
-    steps = 0.0
-    for each in rules:
-        period = _PERIOD[str(each["FREQ"][0]).upper()]
-        interval = int(each.get("INTERVAL", [1])[0]) or 1
-        fan_out = 1
-        for part in _BY_PARTS:
-            fan_out *= max(1, len(each.get(part, ())))
-        steps += max(span, 0) / (period * interval) * fan_out
-    return steps
+    return rule if isinstance(rule, list) else [rule]
 
 
-def _expandable(event: icalendar.cal.Component, until: dt.datetime) -> bool:
-    if "RRULE" not in event:
+def _naive(value: object) -> dt.datetime:
+    """A DTSTART/UNTIL value as a naive datetime (aware ones in UTC), to compare spans."""
+    if isinstance(value, dt.datetime):
+        return value.astimezone(dt.UTC).replace(tzinfo=None) if value.tzinfo else value
+    if isinstance(value, dt.date):
+        return dt.datetime.combine(value, dt.time())
+    raise TypeError(f"expected a date or date-time, got {type(value).__name__}")
+
+
+def _pace(rule: Any) -> float:
+    """Seconds between two dates a rule yields, at the fastest (its BY parts fan out)."""
+    interval = int(rule.get("INTERVAL", [1])[0])
+    if interval < 1:
+        raise _RefusedError(f"RRULE INTERVAL={interval} never moves on")
+    fan_out = 1
+    for part in _BY_PARTS:
+        fan_out *= max(1, len(rule.get(part, ())))
+    return float(_PERIOD[_freq(rule)] * interval) / fan_out
+
+
+def _freq(rule: Any) -> str:
+    return str(rule["FREQ"][0]).upper()
+
+
+def _days_that_match(rule: Any) -> bool:
+    """Whether the rule's BYMONTH, BYMONTHDAY, BYYEARDAY, BYWEEKNO and BYDAY (its weekdays)
+    leave any day in 28 years (every weekday and leap-year pattern, with ISO week 53s).
+
+    dateutil checks UNTIL only on dates that match, so a rule that matches none
+    (FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30) walks day by day to the year 9999: seconds
+    of work that no UNTIL or deadline can stop.
+    """
+    if not any(part in rule for part in _DAY_PARTS):
         return True
+    months = {int(m) for m in rule.get("BYMONTH", range(1, 13))}
+    month_days = {int(d) for d in rule.get("BYMONTHDAY", ())}
+    year_days = {int(d) for d in rule.get("BYYEARDAY", ())}
+    weeks = {int(w) for w in rule.get("BYWEEKNO", ())}
+    weekdays = {_WEEKDAYS.index(str(d)[-2:].upper()) for d in rule.get("BYDAY", ())}
+    day = _CYCLE_START
+    while day < _CYCLE_END:
+        if day.month in months and (not weekdays or day.weekday() in weekdays):
+            month_end = (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+            in_month = (month_end - dt.timedelta(days=1)).day
+            of_year = day.timetuple().tm_yday
+            in_year = 366 if isleap(day.year) else 365
+            iso_year, week, _ = day.isocalendar()
+            in_weeks = dt.date(iso_year, 12, 28).isocalendar().week
+            if (
+                (not month_days or {day.day, day.day - in_month - 1} & month_days)
+                and (not year_days or {of_year, of_year - in_year - 1} & year_days)
+                and (not weeks or {week, week - in_weeks - 1} & weeks)
+            ):
+                return True
+        day += dt.timedelta(days=1)
+    return False
+
+
+class _RefusedError(Exception):
+    """A series that is not expanded; the message says why."""
+
+
+def _bounded(event: icalendar.cal.Component, start: dt.datetime, end: dt.datetime) -> str:
+    """Give each RRULE of a series an UNTIL just past the window, or sooner when the series
+    would repeat more than MAX_SERIES_OCCURRENCES times in it; "" or what was cut.
+
+    dateutil walks from DTSTART until a date past the window: a rule that never matches
+    (FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30) walks on to the year 9999, and a FREQ=SECONDLY
+    rule yields a date a second. Raises _RefusedError for a series not worth expanding.
+    """
+    first = event.decoded("DTSTART")
+    naive_first = _naive(first)
+    since = max(naive_first, _naive(start))
+    stop = _naive(end) + dt.timedelta(days=1)
+    cut = ""
+    for rule in _rules(event):
+        pace = _pace(rule)
+        if not _days_that_match(rule):
+            raise _RefusedError("its RRULE matches no day of the year")
+        if "BYSETPOS" in rule:
+            periods = (dt.datetime.max - naive_first).total_seconds() / _PERIOD[_freq(rule)]
+            if periods > MAX_SETPOS_PERIODS:
+                raise _RefusedError("BYSETPOS on a rule this frequent is not expanded")
+        steps = max((_naive(end) - naive_first).total_seconds(), 0) / pace
+        if steps > MAX_RECURRENCE_STEPS:
+            raise _RefusedError(f"it would take too long to expand (about {steps:,.0f} steps)")
+        until = min(stop, since + dt.timedelta(seconds=pace * MAX_SERIES_OCCURRENCES))
+        if until < stop:
+            cut = f"it repeats more than {MAX_SERIES_OCCURRENCES:,} times in the window"
+        if "UNTIL" in rule:
+            until = min(until, _naive(rule["UNTIL"][0]))
+        if not isinstance(first, dt.datetime):
+            rule["UNTIL"] = [until.date()]
+        elif first.tzinfo is not None:
+            rule["UNTIL"] = [until.replace(tzinfo=dt.UTC)]
+        else:
+            rule["UNTIL"] = [until]
+    return cut
+
+
+def _starts_after(event: icalendar.cal.Component, end: dt.datetime) -> bool:
     try:
-        return _steps(event, until) <= MAX_RECURRENCE_STEPS
-    except Exception:  # an RRULE we cannot even estimate is one we will not expand
+        return _naive(event.decoded("DTSTART")) > _naive(end) + dt.timedelta(days=1)
+    except Exception:  # no readable DTSTART: the expander will judge
         return False
+
+
+def _series(
+    members: list[icalendar.cal.Component],
+    start: dt.datetime,
+    end: dt.datetime,
+    notes: list[str],
+) -> list[Any]:
+    """The occurrences of one series (its RRULE/RDATE event and the RECURRENCE-IDs that
+    move or cancel some) in the window; a series that hits a bound adds a note."""
+    title = " ".join(str(members[0].get("SUMMARY", "")).split())[:60]
+    if all(_starts_after(member, end) for member in members):
+        return []  # no occurrence can fall in the window; a rule may not match for ever
+    try:
+        for member in members:
+            if "RRULE" in member:
+                cut = _bounded(member, start, end)
+                if cut:
+                    notes.append(f"series {title!r} cut short: {cut}")
+    except _RefusedError as why:
+        notes.append(f"series {title!r} skipped: {why}")
+        return []
+    except Exception:  # an RRULE we cannot even read is one we will not expand
+        return []
+    try:
+        with warnings.catch_warnings():
+            # _bounded gives a series with a COUNT an UNTIL too: dateutil then stops at
+            # whichever comes first, all we need, but warns that RFC 5545 forbids both.
+            warnings.filterwarnings("ignore", "Using both 'count' and 'until'", DeprecationWarning)
+            return list(islice(_between(members, start, end), MAX_SERIES_OCCURRENCES))
+    except Exception:  # a broken series is lost alone, like any unreadable event
+        return []
 
 
 def _calendar_of(events: Iterable[icalendar.cal.Component]) -> icalendar.Calendar:
@@ -212,6 +431,8 @@ def _to_activity(event: icalendar.Event, *, tz: dt.tzinfo, source: str) -> Activ
     raw_start = event.decoded("DTSTART")
     start = _aware(raw_start, tz)
     end = _aware(event.decoded("DTEND"), tz) if "DTEND" in event else None
+    if end is None and "DURATION" in event:
+        end = start + event.decoded("DURATION")
     if end is not None and end <= start:
         end = None
     all_day = not isinstance(raw_start, dt.datetime)  # one goes for a while, not all day
@@ -234,21 +455,33 @@ def _to_activity(event: icalendar.Event, *, tz: dt.tzinfo, source: str) -> Activ
     )
 
 
-def _occurrences(data: bytes, window: Window, tz: dt.tzinfo) -> list[Any]:
-    """Every occurrence of the feed's events in the window, each as a VEVENT of its own."""
+def _occurrences(data: bytes, window: Window, tz: dt.tzinfo) -> tuple[list[Any], list[str]]:
+    """Every occurrence of the feed's events in the window, each as a VEVENT of its own,
+    and notes on the bounds the feed hit (MAX_EVENTS, MAX_OCCURRENCES, a series cut)."""
     start, end = window.start.astimezone(tz), window.end.astimezone(tz)
-    events = [e for c in _calendars(data) for e in c.walk("VEVENT") if _expandable(e, end)]
-    try:
-        return _between(events, start, end)
-    except Exception:  # one broken series must not cost the others: expand each on its own
-        series: dict[str, list[icalendar.cal.Component]] = {}
-        for event in events:
-            series.setdefault(str(event.get("UID", id(event))), []).append(event)
-        found: list[Any] = []
-        for members in series.values():
-            with contextlib.suppress(Exception):
-                found.extend(_between(members, start, end))
-        return found
+    feed = _Feed(_calendar_lines(_decode(data)), window)
+    notes: list[str] = []
+    if feed.skipped:
+        notes.append(
+            f"the feed has more than {MAX_EVENTS:,} events near the window; "
+            f"{feed.skipped:,} were not read"
+        )
+    found: list[Any] = []
+    series: dict[str, list[icalendar.cal.Component]] = {}
+    for calendar in feed.parsed():
+        for event in calendar.walk("VEVENT"):
+            if _RECURRING.isdisjoint(event):
+                found.append(event)  # a single event is its own only occurrence
+            else:
+                series.setdefault(str(event.get("UID", id(event))), []).append(event)
+    for members in series.values():
+        if len(found) >= MAX_OCCURRENCES:
+            break
+        bounds.check("expanding recurring events")
+        found.extend(_series(members, start, end, notes))
+    if len(found) > MAX_OCCURRENCES:
+        notes.append(f"the feed has more than {MAX_OCCURRENCES:,} occurrences; the rest skipped")
+    return found[:MAX_OCCURRENCES], notes
 
 
 def parse_ical(
@@ -258,21 +491,26 @@ def parse_ical(
 
     Floating times and all-day events are read in `tz` (the couple's timezone).
     Cancelled events and occurrences are left out. Raises SourceError when the bytes
-    are not an iCalendar feed at all; a single unreadable event is skipped.
+    are not an iCalendar feed at all; a single unreadable event is skipped. A feed that
+    hits a bound (MAX_EVENTS, MAX_OCCURRENCES, a series over MAX_SERIES_OCCURRENCES or
+    one that never moves on) raises bounds.CutShortError, which holds the events read.
     """
     try:
-        occurrences = _occurrences(data, window, tz)
+        occurrences, notes = _occurrences(data, window, tz)
     except SourceError:
         raise
     except Exception as exc:  # icalendar and dateutil raise many types on broken input
         detail = " ".join(str(exc).split())[:200]
         raise SourceError(f"unreadable iCalendar feed ({type(exc).__name__}: {detail})") from None
     convert = partial(_to_activity, tz=tz, source=source)
-    return [
-        activity
-        for activity in convert_each(occurrences, convert)
-        if overlaps(window, activity.starts_at, activity.ends_at)
-    ]
+    events = []
+    for activity in convert_each(occurrences, convert):
+        if overlaps(window, activity.starts_at, activity.ends_at):
+            events.append(activity)
+    if notes:
+        more = f" (and {len(notes) - 1} more)" if len(notes) > 1 else ""
+        raise bounds.CutShortError(notes[0] + more, events)
+    return events
 
 
 class ICalSource:

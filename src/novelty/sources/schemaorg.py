@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
+import codecs
 import datetime as dt
-import html
 import json
 import os
 import re
 from collections.abc import Iterator, Mapping
 from functools import partial
-from html.parser import HTMLParser
 from typing import Any, Final
 from urllib.parse import urljoin
 
@@ -26,6 +25,7 @@ from ._event import (
     number,
     overlaps,
     place,
+    plain_text,
     with_place,
 )
 from ._options import checked_name, location_name
@@ -64,43 +64,58 @@ _ONLINE: Final = ("OnlineEventAttendanceMode", "EventMovedOnline")
 _CURRENCY_SIGNS: Final = {"$": "USD", "€": "EUR", "£": "GBP"}
 _AMOUNT: Final = re.compile(r"\d[\d,.]*")
 _DATE_ONLY: Final = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_TAG: Final = re.compile(r"<[^>]*>")
 _WRAPPING: Final = re.compile(r"^\s*(?://\s*)?(?:<!--|<!\[CDATA\[)|(?://\s*)?(?:-->|\]\]>)\s*$")
 _MAX_DEPTH: Final = 32
-
-
-class _JsonLdScripts(HTMLParser):
-    """Collects the text of every `<script type="application/ld+json">` of a page."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.blocks: list[str] = []
-        self._current: list[str] | None = None
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        kind = (dict(attrs).get("type") or "").split(";")[0].strip().lower()
-        if tag == "script" and kind == "application/ld+json":
-            self._current = []
-
-    def handle_data(self, data: str) -> None:
-        if self._current is not None:
-            self._current.append(data)
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "script" and self._current is not None:
-            self.blocks.append("".join(self._current))
-            self._current = None
+_TAG_END: Final = frozenset(" \t\r\n\f/>")
+_TYPE: Final = re.compile(r"""(?<![\w-])type\s*=\s*["']?([^"'>\s]*(?:;[^"'>]*)?)""")
+#: Byte-order marks and the encodings they announce (UTF-32 before UTF-16: they overlap).
+_BOMS: Final = (
+    (b"\xef\xbb\xbf", "utf-8-sig"),
+    (b"\xff\xfe\x00\x00", "utf-32"),
+    (b"\x00\x00\xfe\xff", "utf-32"),
+    (b"\xff\xfe", "utf-16"),
+    (b"\xfe\xff", "utf-16"),
+)
+_CHARSET: Final = re.compile(rb"""charset\s*=\s*["']?([A-Za-z0-9_.:-]{1,40})""", re.IGNORECASE)
 
 
 def json_ld_blocks(page: str) -> list[str]:
-    """The JSON-LD script texts of an HTML page, as far as the page can be read."""
-    parser = _JsonLdScripts()
-    try:
-        parser.feed(page)
-        parser.close()
-    except Exception:  # html.parser gives up on some broken markup; keep what it found
-        pass
-    return parser.blocks
+    """The texts of the page's `<script type="application/ld+json">` elements.
+
+    A linear scan rather than html.parser, which takes quadratic time on some hostile
+    markup before Python 3.11.13 (CVE-2025-6069): every `find` starts where the last one
+    ended, so each character is looked at a bounded number of times. Commented-out
+    markup is skipped, as a browser does; script text is raw, never unescaped.
+    """
+    lower = page.lower()
+    blocks: list[str] = []
+    at = 0
+    while True:
+        tag = lower.find("<script", at)
+        comment = lower.find("<!--", at)
+        if tag == -1:
+            return blocks
+        if comment != -1 and comment < tag:
+            at = lower.find("-->", comment + 4)
+            if at == -1:  # the rest of the page is a comment
+                return blocks
+            continue
+        opened = lower.find(">", tag)
+        if opened == -1:
+            return blocks
+        if lower[tag + 7 : tag + 8] not in _TAG_END:  # `<scripts>` or `<script-x>`
+            at = tag + 7
+            continue
+        closed = lower.find("</script", opened)
+        end = len(page) if closed == -1 else closed
+        if _is_json_ld(lower[tag + 7 : opened]):
+            blocks.append(page[opened + 1 : end])
+        at = end
+
+
+def _is_json_ld(attributes: str) -> bool:
+    found = _TYPE.search(attributes)
+    return found is not None and found.group(1).split(";")[0].strip() == "application/ld+json"
 
 
 def _type_names(node: Mapping[str, Any]) -> list[str]:
@@ -124,17 +139,6 @@ def _events(node: object, depth: int = 0) -> Iterator[dict[str, Any]]:
             yield from _events(value, depth + 1)
 
 
-def _text(value: object) -> str:
-    """Plain one-paragraph text of a JSON-LD value (a string, `{"@value": ...}` or a list)."""
-    if isinstance(value, list):
-        value = next((v for v in value if isinstance(v, str | dict)), "")
-    if isinstance(value, dict):
-        value = value.get("@value", "")
-    if not isinstance(value, str):
-        return ""
-    return " ".join(html.unescape(_TAG.sub(" ", value)).split())
-
-
 def _first_dict(value: object) -> dict[str, Any]:
     if isinstance(value, list):
         value = next((v for v in value if isinstance(v, dict)), None)
@@ -146,7 +150,7 @@ def _moment(value: object, tz: dt.tzinfo, *, end_of_day: bool = False) -> dt.dat
 
     A bare date is the whole local day: its start, or (for an end date) the next midnight.
     """
-    text = _text(value)
+    text = plain_text(value)
     if not text:
         return None
     moment = dt.datetime.fromisoformat(text)
@@ -158,12 +162,12 @@ def _moment(value: object, tz: dt.tzinfo, *, end_of_day: bool = False) -> dt.dat
 def _address(value: object) -> tuple[str, str]:
     """(street address, city) of a string or PostalAddress."""
     if isinstance(value, str):
-        return _text(value), ""
+        return plain_text(value), ""
     address = _first_dict(value)
     street = ", ".join(
-        filter(None, (_text(address.get(k)) for k in ("streetAddress", "postalCode")))
+        filter(None, (plain_text(address.get(k)) for k in ("streetAddress", "postalCode")))
     )
-    return street, _text(address.get("addressLocality"))
+    return street, plain_text(address.get("addressLocality"))
 
 
 def _location(event: Mapping[str, Any]) -> tuple[Location | None, str | None, bool]:
@@ -173,13 +177,13 @@ def _location(event: Mapping[str, Any]) -> tuple[Location | None, str | None, bo
     online = False
     for item in items:
         if isinstance(item, str) and item.strip():
-            return None, _text(item), online
+            return None, plain_text(item), online
         if not isinstance(item, dict):
             continue
         if "VirtualLocation" in _type_names(item):
             online = True
             continue
-        name = _text(item.get("name"))
+        name = plain_text(item.get("name"))
         street, city = _address(item.get("address"))
         geo = _first_dict(item.get("geo"))
         found = place(
@@ -249,32 +253,32 @@ def _price(event: Mapping[str, Any]) -> tuple[float | None, float | None, str]:
 def _to_activity(
     event: Mapping[str, Any], *, tz: dt.tzinfo, source: str, base_url: str | None
 ) -> Activity | None:
-    status = _text(event.get("eventStatus"))
-    title = _text(event.get("name"))
+    status = plain_text(event.get("eventStatus"))
+    title = plain_text(event.get("name"))
     start = _moment(event.get("startDate"), tz)
     if status.endswith(_DROPPED_STATUSES) or not title or start is None:
         return None
     end = _moment(event.get("endDate"), tz, end_of_day=True)
-    all_day = bool(_DATE_ONLY.match(_text(event.get("startDate"))))
+    all_day = bool(_DATE_ONLY.match(plain_text(event.get("startDate"))))
     if end is None and all_day:
         end = start + dt.timedelta(days=1)
-    if end is None and _text(event.get("duration")):
+    if end is None and plain_text(event.get("duration")):
         # icalendar's reader of ISO 8601 durations is untyped
-        end = start + vDuration.from_ical(_text(event.get("duration")))  # type: ignore[no-untyped-call]
+        end = start + vDuration.from_ical(plain_text(event.get("duration")))  # type: ignore[no-untyped-call]
     if end is not None and end <= start:
         end = None
     location, where_text, online = _location(event)
-    online = online or _text(event.get("eventAttendanceMode")).endswith(_ONLINE)
+    online = online or plain_text(event.get("eventAttendanceMode")).endswith(_ONLINE)
     online = online or status.endswith(_ONLINE)
     kind = next((n for n in _type_names(event) if n in EVENT_TYPES), "Event")
     category, tags, excitement = EVENT_TYPES[kind]
     cost_min, cost_max, currency = _price(event)
-    link = _text(event.get("url"))
+    link = plain_text(event.get("url"))
     url = urljoin(base_url, link) if base_url and link else link
     return Activity(
-        id=event_id("schemaorg", _text(event.get("@id")) or url or title, start.isoformat()),
+        id=event_id("schemaorg", plain_text(event.get("@id")) or url or title, start.isoformat()),
         title=title,
-        description=with_place(_text(event.get("description")), where_text),
+        description=with_place(plain_text(event.get("description")), where_text),
         category=category,
         tags=labels(tags),
         cost_min=cost_min,
@@ -292,11 +296,35 @@ def _to_activity(
     )
 
 
-def _decode(data: bytes) -> str:
+def _encoding(page: bytes, declared: str | None) -> str:
+    """How the page is encoded: its byte-order mark, else the encoding the server
+    declared, else a `<meta charset>` near the top, else UTF-16 when every other byte of
+    the first characters is zero, else UTF-8."""
+    for bom, encoding in _BOMS:
+        if page.startswith(bom):
+            return encoding
+    named = declared or ""
+    if not named and (meta := _CHARSET.search(page[:2048])):
+        named = meta.group(1).decode("ascii")
+    if named:
+        try:
+            return codecs.lookup(named).name
+        except LookupError:
+            pass
+    if page[:1] == b"\x00" and page[1:2] not in (b"", b"\x00"):
+        return "utf-16-be"
+    if page[1:2] == b"\x00" and page[:1] not in (b"", b"\x00"):
+        return "utf-16-le"
+    return "utf-8"
+
+
+def _decode(page: bytes, declared: str | None = None) -> str:
+    """The page as text, read in its encoding (see `_encoding`); cp1252 when that fails."""
+    encoding = _encoding(page, declared)
     try:
-        return data.decode("utf-8-sig")
+        return page.decode(encoding)
     except UnicodeDecodeError:
-        return data.decode("cp1252", errors="replace")
+        return page.decode("cp1252" if encoding.startswith("utf-8") else encoding, "replace")
 
 
 def parse_schemaorg(
@@ -306,16 +334,18 @@ def parse_schemaorg(
     *,
     source: str = "schemaorg",
     base_url: str | None = None,
+    encoding: str | None = None,
 ) -> list[Activity]:
     """The schema.org Events of an HTML page's JSON-LD that fall in `window`.
 
     Dates without an offset are local times in `tz`; a date without a time is that whole
     local day. Cancelled and postponed events are left out; prices are per ticket, so the
     cost is doubled for the two of them. Relative event URLs are resolved against
-    `base_url`. A page without JSON-LD has no events; raises SourceError only when the
-    page has JSON-LD and none of it is readable.
+    `base_url`. The page is read in its byte-order mark's encoding, else `encoding` (the
+    server's charset), else its `<meta charset>`. A page without JSON-LD has no events;
+    raises SourceError only when the page has JSON-LD and none of it is readable.
     """
-    blocks = json_ld_blocks(_decode(page))
+    blocks = json_ld_blocks(_decode(page, encoding))
     documents: list[object] = []
     failure = ""
     for block in blocks:
@@ -363,10 +393,21 @@ class SchemaOrgSource:
 
     def fetch(self, window: Window, near: Location | None) -> list[Activity]:
         """The page's events in `window`; times without offset read in the couple's timezone."""
-        page = self.http.read(self.location)
-        base = self.location if is_url(self.location) else None
         tz = couple_timezone(window, near)
-        return parse_schemaorg(page, window, tz, source=self.name, base_url=base)
+        if not is_url(self.location):
+            page = self.http.read(self.location)
+            return parse_schemaorg(page, window, tz, source=self.name)
+        answer = self.http.get(self.location)
+        content_type = answer.headers.get("Content-Type", "").encode("latin-1", "replace")
+        charset = _CHARSET.search(content_type)
+        return parse_schemaorg(
+            answer.content,
+            window,
+            tz,
+            source=self.name,
+            base_url=self.location,
+            encoding=charset.group(1).decode("ascii") if charset else None,
+        )
 
     def __repr__(self) -> str:
         return f"SchemaOrgSource({self.name!r})"

@@ -14,7 +14,16 @@ from zoneinfo import ZoneInfo
 
 from ..errors import SourceError
 from ..models import Activity, Location, Window
-from ._event import convert_each, couple_timezone, event_id, labels, number, place, with_place
+from ._event import (
+    convert_each,
+    couple_timezone,
+    event_id,
+    labels,
+    number,
+    place,
+    plain_text,
+    with_place,
+)
 from ._options import checked_name, positive_number, whole_number
 from .cache import checked_cache
 from .http import DEFAULT_MAX_BYTES, HttpClient
@@ -62,10 +71,6 @@ def _get(data: object, *path: str | int) -> Any:
     return data
 
 
-def _text(value: object) -> str:
-    return " ".join(value.split()) if isinstance(value, str) else ""
-
-
 def _zone(name: object) -> dt.tzinfo | None:
     try:
         return ZoneInfo(name) if isinstance(name, str) and name else None
@@ -103,11 +108,14 @@ def _start(event: dict[str, Any], tz: dt.tzinfo | None) -> tuple[dt.datetime, bo
 def _venue(event: dict[str, Any]) -> tuple[Location | None, str | None]:
     """The venue as a Location, or (None, its name and address) when it has no coordinates."""
     venue = _get(event, "_embedded", "venues", 0)
-    name = _text(_get(venue, "name"))
+    name = plain_text(_get(venue, "name"))
     address = ", ".join(
-        filter(None, (_text(_get(venue, "address", "line1")), _text(_get(venue, "postalCode"))))
+        filter(
+            None,
+            (plain_text(_get(venue, "address", "line1")), plain_text(_get(venue, "postalCode"))),
+        )
     )
-    city = _text(_get(venue, "city", "name"))
+    city = plain_text(_get(venue, "city", "name"))
     found = place(
         _get(venue, "location", "latitude"),
         _get(venue, "location", "longitude"),
@@ -133,23 +141,23 @@ def _price(event: dict[str, Any]) -> tuple[float | None, float | None, str | Non
 
 def _classification(event: dict[str, Any]) -> tuple[str, tuple[str, ...]]:
     first = _get(event, "classifications", 0)
-    segment = _text(_get(first, "segment", "name"))
+    segment = plain_text(_get(first, "segment", "name"))
     category, tags = SEGMENTS.get(segment.lower(), ("other", ()))
-    extra = (_text(_get(first, key, "name")) for key in ("genre", "subGenre"))
+    extra = (plain_text(_get(first, key, "name")) for key in ("genre", "subGenre"))
     return category, labels((*tags, *(g for g in extra if g.lower() not in _VAGUE)))
 
 
 def _to_activity(event: object, *, tz: dt.tzinfo | None, source: str) -> Activity | None:
     if not isinstance(event, dict):
         return None
-    status = _text(_get(event, "dates", "status", "code")).lower()
-    title = _text(event.get("name"))
+    status = plain_text(_get(event, "dates", "status", "code")).lower()
+    title = plain_text(event.get("name"))
     start = _start(event, tz)
     if status in _DROPPED_STATUSES or not title or start is None:
         return None
     starts_at, time_tba = start
     location, venue_text = _venue(event)
-    description = _text(event.get("info")) or _text(event.get("description"))
+    description = plain_text(event.get("info")) or plain_text(event.get("description"))
     if time_tba:
         description = f"{description} (Time to be announced.)".strip()
     cost_min, cost_max, currency = _price(event)
@@ -264,7 +272,15 @@ class TicketmasterSource:
         self.max_pages = whole_number("max_pages", max_pages, 1)
         self.name = checked_name(name, "ticketmaster")
         cache = checked_cache(cache_ttl, cache_dir)
-        self.http = HttpClient(timeout=timeout, retries=retries, max_bytes=max_bytes, cache=cache)
+        # The API takes the key only as the `apikey` query parameter, which urllib3 logs
+        # with every request line: the client redacts it from those records.
+        self.http = HttpClient(
+            timeout=timeout,
+            retries=retries,
+            max_bytes=max_bytes,
+            cache=cache,
+            secrets=(self._api_key,),
+        )
 
     def fetch(self, window: Window, near: Location | None) -> list[Activity]:
         """Events within `radius_km` of `near` that start in `window`, page by page."""

@@ -1,37 +1,22 @@
-"""The plugin interface of event sources: the Source protocol and the registry of source types."""
+"""The registry of source types: built-in sources and plugins, built from profile specs."""
 
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from importlib.metadata import EntryPoint, entry_points
-from typing import Any, Final, Protocol, runtime_checkable
+from typing import Any, Final
 
 from ..errors import SourceError
-from ..models import Activity, Location, SourceSpec, Window
+from ..models import SourceSpec
 from .http import redact
 from .ical import ICalSource
+from .protocol import Source
 from .schemaorg import SchemaOrgSource
 from .ticketmaster import TicketmasterSource
 
 #: Entry-point group under which other packages register source types.
 ENTRY_POINT_GROUP: Final = "novelty.sources"
-
-
-@runtime_checkable
-class Source(Protocol):
-    """Anything that yields dated events for a time window, near a place.
-
-    `fetch` may be slow, fail or hang: `collect_events` runs it in a worker thread with a
-    deadline and turns any exception into a Problem. Raise SourceError with a one-line
-    message for expected failures; never put an API key in a message.
-    """
-
-    name: str
-
-    def fetch(self, window: Window, near: Location | None) -> Iterable[Activity]:
-        """Events that happen (at least partly) in `window`, near `near` when it is given."""
-        ...
 
 
 SourceFactory = Callable[..., Source]

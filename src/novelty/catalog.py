@@ -504,7 +504,7 @@ def activity_columns(activities: Sequence[Activity]) -> dict[str, Any]:
     return {name: columns[name] for name in FRAME_COLUMNS}
 
 
-def _text(value: object) -> str | None:
+def _cell_text(value: object) -> str | None:
     return None if value is None or (isinstance(value, float) and np.isnan(value)) else str(value)
 
 
@@ -521,9 +521,9 @@ def row_to_activity(row: Mapping[Any, Any]) -> Activity:
         location = Location(
             lat=lat,
             lon=lon,
-            name=_text(row["venue"]),
-            address=_text(row["address"]),
-            city=_text(row["city"]),
+            name=_cell_text(row["venue"]),
+            address=_cell_text(row["address"]),
+            city=_cell_text(row["city"]),
         )
     starts, ends = row["starts_at"], row["ends_at"]
     duration = _number(row["duration_minutes"])
@@ -549,7 +549,7 @@ def row_to_activity(row: Mapping[Any, Any]) -> Activity:
         location=location,
         starts_at=None if pd.isna(starts) else starts.to_pydatetime(),
         ends_at=None if pd.isna(ends) else ends.to_pydatetime(),
-        url=_text(row["url"]),
+        url=_cell_text(row["url"]),
         source=str(row["source"]),
         online=bool(row["online"]),
     )

@@ -6,14 +6,16 @@ import datetime as dt
 import hashlib
 from collections.abc import Sequence
 
-import icalendar
-
 from . import __name__ as _package
 from .models import Recommendation
 
 
 def to_ics(ideas: Sequence[Recommendation], *, stamp: dt.datetime) -> bytes:
     """A valid RFC 5545 calendar with one VEVENT per idea, in the ideas' (couple's) timezone."""
+    # Imported here: every start imports this module (through results), few export, and
+    # importing icalendar costs about 30 ms of a cold start.
+    import icalendar
+
     calendar = icalendar.Calendar()
     calendar.add("prodid", f"-//{_package}//this weekend's ideas//EN")
     calendar.add("version", "2.0")

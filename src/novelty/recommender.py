@@ -12,11 +12,18 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from .catalog import activity_columns, as_candidates, load_catalog, row_to_activity
+from .catalog import (
+    activity_columns,
+    as_candidates,
+    bundled_data,
+    parse_catalog,
+    read_catalog_file,
+    row_to_activity,
+)
 from .config import Weights
 from .errors import SourceError
+from .index import stored
 from .index.item_index import ItemIndex
-from .index.space import ItemSpace
 from .memo import Memo
 from .models import Activity, Budget, Problem
 from .pipeline import candidates, diversify, explain, filters, query, score, taste
@@ -194,14 +201,21 @@ class Recommender:
 
 
 def _prepare(catalog: pd.DataFrame | str | Path | None) -> Prepared:
-    """Load and index a catalog (a frame, a CSV path, or the bundled one)."""
-    frame = as_candidates(catalog) if isinstance(catalog, pd.DataFrame) else load_catalog(catalog)
-    space, matrix = ItemSpace.fit(frame)
-    index = ItemIndex.build(frame, space, matrix, like=None)
+    """Load and index a catalog (a frame, a CSV path, or the bundled one). A file's
+    prepared index is kept in the cache, by its content: a frame is indexed each time."""
+    if isinstance(catalog, pd.DataFrame):
+        found = stored.index_catalog(as_candidates(catalog), explain.general_starters())
+    else:
+        text = read_catalog_file(catalog)
+        name = str(bundled_data("activities.csv") if catalog is None else catalog)
+        found = stored.load_or_build(
+            text,
+            lambda: stored.index_catalog(parse_catalog(text, name), explain.general_starters()),
+        )
     return Prepared(
-        index=index,
-        category_of_tag=index.category_of_tags(),
-        starters=explain.general_starters(),
+        index=found.index,
+        category_of_tag=found.category_of_tag,
+        starters=found.starters,
         memo=Memo(MEMO_SIZES),
     )
 

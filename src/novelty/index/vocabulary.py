@@ -1,11 +1,12 @@
 """Label and word vocabularies, fitted and applied a whole column at a time.
 
-scikit-learn's `CountVectorizer` and `TfidfVectorizer` tokenise each text and count each
-token in a Python loop, which was most of the time it took to prepare a large catalog. Here
-all texts are split as one string by C string methods, tokens are counted by
-`pandas.factorize` and sparse matrices, and scikit-learn's `TfidfTransformer` weights the
-counts. The results follow `TfidfVectorizer`'s rules: lowercase, tokens of two or more word
-characters (`\\w\\w+`), English stop words dropped, the most frequent words kept.
+All texts are split as one string by C string methods, tokens are counted by
+`pandas.factorize` and sparse matrices, and the counts are weighted by numpy. The results
+are scikit-learn's `TfidfVectorizer`'s to the last bit (the tests compare them), without
+importing scikit-learn, which took longer than the rest of a cold start: lowercase, tokens
+of two or more word characters (`\\w\\w+`), English stop words dropped (the list in
+data/stop_words.txt), the most frequent words kept, sublinear tf, smoothed idf, rows of unit
+length.
 """
 
 from __future__ import annotations
@@ -13,14 +14,12 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-if TYPE_CHECKING:
-    from sklearn.feature_extraction.text import TfidfTransformer
+from ..files import bundled_data
 
 #: Put between texts while they are split as one string. A text that holds it has it
 #: replaced first, so the count of breaks always tells texts apart.
@@ -195,8 +194,8 @@ class Words:
 
     max_words: int
     words_: pd.Index = field(init=False)
-    #: None when the texts had no usable word (then every row is empty).
-    weights_: TfidfTransformer | None = field(init=False, default=None)
+    #: Each column's idf (float32); empty when the texts had no usable word.
+    idf_: np.ndarray = field(init=False, default_factory=lambda: np.zeros(0, np.float32))
 
     def __len__(self) -> int:
         return len(self.words_)
@@ -204,15 +203,12 @@ class Words:
     def fit_transform(self, *columns: Sequence[str]) -> sp.csr_matrix:
         """Learn the words of the rows' texts (one or more columns, e.g. titles and
         descriptions) and their idf; the rows."""
-        from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfTransformer
-
+        stop_words = _stop_words()
         seen = _Seen()
         counts = _counts(columns, None, seen, _only_words)
         met = np.array(list(seen.columns), dtype=object)
         frequency = _column_sums(counts, met.size)
-        usable = np.array(
-            [len(w) > 1 and w not in ENGLISH_STOP_WORDS for w in met.tolist()], dtype=bool
-        )
+        usable = np.array([len(w) > 1 and w not in stop_words for w in met.tolist()], dtype=bool)
         frequency[~usable] = 0
         # Most frequent first (ties in alphabetical order), then columns in alphabetical order.
         ranked = np.lexsort((met.astype(str), -frequency))[: self.max_words]
@@ -224,18 +220,64 @@ class Words:
         counts = _moved(counts, column_of, len(self))
         if not len(self):
             return counts
-        self.weights_ = TfidfTransformer(sublinear_tf=True).fit(counts)
-        rows: sp.csr_matrix = self.weights_.transform(counts, copy=False)
-        return rows
+        self.idf_ = _idf(counts)
+        return _tfidf(counts, self.idf_)
 
     def transform(self, *columns: Sequence[str]) -> sp.csr_matrix:
         """Rows of new texts in the fitted columns; words not in the vocabulary are left out."""
         counts = _counts(columns, None, self._column_of, _only_words)
         counts.resize((len(columns[0]), len(self)))
-        if self.weights_ is None or not counts.shape[0]:
+        if not len(self) or not counts.shape[0]:
             return counts
-        rows: sp.csr_matrix = self.weights_.transform(counts)
-        return rows
+        return _tfidf(counts, self.idf_)
 
     def _column_of(self, pieces: list[str]) -> np.ndarray:
         return np.asarray(self.words_.get_indexer(pd.Index(pieces, dtype=object)), np.intp)
+
+
+def _stop_words() -> frozenset[str]:
+    """The English stop words shipped in data/stop_words.txt."""
+    lines = bundled_data("stop_words.txt").read_text(encoding="utf-8").splitlines()
+    return frozenset(line.strip() for line in lines if line.strip() and not line.startswith("#"))
+
+
+def _idf(counts: sp.csr_matrix) -> np.ndarray:
+    """Smoothed idf of each column, ln((1 + n) / (1 + df)) + 1, as if one more text held
+    every word. Worked out in float32, in scikit-learn's order of operations: one rounding
+    more or less would move scores."""
+    df = np.bincount(counts.indices, minlength=counts.shape[1]).astype(np.float32)
+    df += 1.0
+    idf = np.full_like(df, counts.shape[0] + 1, dtype=np.float32)
+    idf /= df
+    np.log(idf, out=idf)
+    idf += 1.0
+    return idf
+
+
+def _tfidf(counts: sp.csr_matrix, idf: np.ndarray) -> sp.csr_matrix:
+    """`counts` (float32) weighted in place: sublinear tf (1 + ln tf) times idf, each row
+    then divided by its length.
+
+    A row's squared length is summed entry after entry in float64 from float32 squares,
+    as scikit-learn's normaliser does; numpy's reductions add in another order (pairwise),
+    which can round differently. So the sums go one position at a time across all rows,
+    longest rows first: at position p the rows still going are a prefix.
+    """
+    data = counts.data
+    np.log(data, out=data)
+    data += 1.0
+    data *= idf[counts.indices]
+    squares = data * data
+    lengths = np.diff(counts.indptr)
+    order = np.argsort(-lengths, kind="stable")
+    longest_first = lengths[order]
+    starts = counts.indptr[:-1][order]
+    going = np.searchsorted(-longest_first, -np.arange(longest_first[:1].sum()), side="left")
+    sums = np.zeros(order.size, dtype=np.float64)
+    for position, rows in enumerate(going.tolist()):
+        sums[:rows] += squares[starts[:rows] + position]
+    norms = np.ones(order.size, dtype=np.float64)
+    norms[order] = np.sqrt(sums)
+    norms[norms == 0] = 1.0  # rows of zeros stay as they are
+    counts.data = (data / np.repeat(norms, lengths)).astype(np.float32)
+    return counts

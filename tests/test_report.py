@@ -20,7 +20,8 @@ def test_the_example_profile_reads_like_a_mirror() -> None:
     text = str(report)
     assert len(report.sparkline) == len(couple.history)
     assert report.outings[0].newness == 1.0
-    assert "Last 3 months" in text and "Never served yet for Maya" in text
+    assert "Last 3 months" in text
+    assert "Never served yet for Maya" in text
     assert report.periods[-1].outings == len(couple.history)
 
 

@@ -57,20 +57,16 @@ def newness_reason(
             bits.append(f"{_names(done)} has done it before")
         text = "; ".join(bits)
         text = text[0].upper() + text[1:]
-    if category_new and (newness == 1.0).all() and not _anyone_into(couple, category):
-        return f"New territory for both of you: neither has done anything in {_words(category)}."
+    # A stretch: new to both, and a kind of thing neither names as an interest or as tried.
+    stretch = category_new and bool((newness == 1.0).all())
+    for partner in couple.partners:
+        stretch = stretch and category not in partner.interests and category not in partner.tried
+    if stretch:
+        where = category.replace("-", " ")
+        return f"New territory for both of you: neither has done anything in {where}."
     if category_new:
         text += f", and you have never done anything in {category.replace('-', ' ')} together"
     return text + "."
-
-
-def _words(label: str) -> str:
-    return label.replace("-", " ")
-
-
-def _anyone_into(couple: Couple, label: str) -> bool:
-    """Whether any partner names `label` as an interest or as tried: then it is no stretch."""
-    return any(label in partner.interests or label in partner.tried for partner in couple.partners)
 
 
 def interest_reason(couple: Couple, best: Sequence[tuple[str, float] | None]) -> str | None:

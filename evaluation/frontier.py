@@ -38,6 +38,11 @@ def intervals(per_list: pd.DataFrame, *, rounds: int = 1000, seed: int = 0) -> p
     return pd.DataFrame(columns, index=wide.columns)
 
 
+def _at(table: pd.DataFrame, row: str, column: str) -> float:
+    """One cell as a float."""
+    return float(table.at[row, column])  # type: ignore[arg-type]
+
+
 def way_to_oracle(table: pd.DataFrame, metric: str = "nearest") -> float:
     """How far our default list gets from interest-only to the oracle, as a share."""
     values = table[metric].astype(float)
@@ -48,7 +53,7 @@ def way_to_oracle(table: pd.DataFrame, metric: str = "nearest") -> float:
 def checks(table: pd.DataFrame) -> list[Target]:
     """The frontier's targets: the share of the way to the oracle at the default dial, the
     fit kept, monotone novelty and fit along the dial, and no baseline beyond the frontier."""
-    fit, base = table[FIT].astype(float), float(table.loc["interest-only", FIT])
+    fit, base = table[FIT].astype(float), _at(table, "interest-only", FIT)
     sweep = table.loc[[dial_name(d) for d in DIALS]]
     found = [
         Target(
@@ -136,7 +141,7 @@ def plot(table: pd.DataFrame, bands: pd.DataFrame, path: Path) -> None:
             point([name], fmt=marker, color="tab:gray" if name != "interest-only" else "k",
                   label=name)  # fmt: skip
         point([oracle], fmt="P", markersize=10, color="tab:green", label="fit-constrained oracle")
-        floor = 0.85 * float(table.loc["interest-only", FIT])
+        floor = 0.85 * _at(table, "interest-only", FIT)
         axis.axvline(floor, color="tab:red", linestyle=":", label="0.85× interest-only fit")
         axis.set_xlabel("worse partner's fit (mean affinity over the list)")
         axis.set_ylabel("nearest-outing distance" if metric == "nearest" else "EPD")
@@ -165,18 +170,18 @@ def markdown(table: pd.DataFrame, bands: pd.DataFrame, *, caption: str) -> str:
     ]
     for name in names:
         cells = [
-            f"{table.loc[name, c]:.3f} ({bands.loc[name, c + '_low']:.3f}–"
-            f"{bands.loc[name, c + '_high']:.3f})"
+            f"{_at(table, name, c):.3f} ({_at(bands, name, c + '_low'):.3f}–"
+            f"{_at(bands, name, c + '_high'):.3f})"
             for c in (*NOVELTY, FIT)
         ]
         label = f"**{name} (default, {DEFAULT_ADVENTURE:g})**" if name == OURS else name
-        lines.append(f"| {label} | {' | '.join(cells)} | {table.loc[name, 'matched']:.0%} |")
+        lines.append(f"| {label} | {' | '.join(cells)} | {_at(table, name, 'matched'):.0%} |")
     share = way_to_oracle(table)
     lines += [
         "",
         f"At the default dial our lists go {share:.0%} of the way from interest-only to the "
         f"fit-constrained oracle on nearest-outing distance ({way_to_oracle(table, 'epd'):.0%} "
-        f"on EPD), keeping {table.loc[OURS, FIT] / table.loc['interest-only', FIT]:.2f}× "
+        f"on EPD), keeping {_at(table, OURS, FIT) / _at(table, 'interest-only', FIT):.2f}× "
         "interest-only's worse-partner fit.",
     ]
     return "\n".join(lines)

@@ -13,10 +13,12 @@ from pydantic import ValidationError
 from novelty import Recommender, Weights
 
 from .experiment import evaluate
+from .frontier import checks, intervals, markdown, plot, write_page
 from .report import COLUMNS, notes, render, targets, verdicts
 from .simulator import ROUTINE, simulate
 
 DEFAULT_OUT = Path(__file__).resolve().parent / "results.csv"
+DOCS = Path(__file__).resolve().parent.parent / "docs"
 LEGACY = "legacy"
 
 
@@ -62,6 +64,15 @@ def parse(argv: Sequence[str] | None) -> argparse.Namespace:
         "--out", type=Path, default=DEFAULT_OUT, help="CSV file to write (evaluation/results.csv)"
     )
     parser.add_argument(
+        "--plot", type=Path, default=DOCS / "quality.png", help="frontier PNG (docs/quality.png)"
+    )
+    parser.add_argument(
+        "--page",
+        type=Path,
+        default=DOCS / "quality.md",
+        help="page whose frontier table is rewritten (docs/quality.md); 'none' to skip",
+    )
+    parser.add_argument(
         "--weight",
         type=_weight,
         action="append",
@@ -85,8 +96,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     started = time.perf_counter()
     recommender = Recommender(weights=args.weights).prepare()
     cases = simulate(recommender, args.couples, args.seed, routine=args.routine)
-    table = evaluate(recommender, cases, k=args.k)
-    elapsed = time.perf_counter() - started
+    table, per_list = evaluate(recommender, cases, k=args.k)
+    bands = intervals(per_list)
     changed = args.weights.model_dump(exclude_defaults=True)
     routine = LEGACY if args.routine is None else f"{args.routine:g}"
     print(
@@ -96,8 +107,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(render(table))
     args.out.parent.mkdir(parents=True, exist_ok=True)
     table.loc[:, list(COLUMNS)].to_csv(args.out, float_format="%.4f")
-    print(f"\nwrote {args.out}; {elapsed:.1f} s\n")
-    print(verdicts(targets(table, couples=args.couples, k=args.k)))
+    table.join(bands).to_csv(args.out.with_name("frontier.csv"), float_format="%.4f")
+    plot(table, bands, args.plot)
+    caption = (
+        f"{args.couples} couples, seed {args.seed}, k = {args.k}, routine {routine}; "
+        "95 % bootstrap intervals over couples in brackets."
+    )
+    if str(args.page) != "none":
+        write_page(args.page, markdown(table, bands, caption=caption))
+    elapsed = time.perf_counter() - started
+    print(f"\nwrote {args.out}, frontier.csv, {args.plot}; {elapsed:.1f} s\n")
+    print(verdicts([*targets(table, couples=args.couples, k=args.k), *checks(table)]))
     print(notes(table))
     return 0
 

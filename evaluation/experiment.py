@@ -9,10 +9,13 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
 from numpy.typing import NDArray
+from scipy.optimize import Bounds, LinearConstraint, milp
 
 from novelty import Recommender, Window
 from novelty.pipeline import candidates, filters, taste
+from novelty.pipeline.diversify import rerank
 
 from . import metrics
 from .baselines import (
@@ -33,6 +36,46 @@ OURS = "novelty"
 #: Not a recommender: the eligible ideas farthest from the history on average, the highest
 #: EPD any list can reach, shown so the EPD target can be read against its ceiling.
 EPD_BOUND = "epd-bound"
+#: The dial settings swept for the frontier; each is a method named `dial_name(setting)`.
+DIALS = tuple(round(0.1 * step, 1) for step in range(11))
+#: The oracles keep at least this share of interest-only's worse-partner fit.
+FIT_SHARE = 0.85
+#: Not recommenders either: per couple, the eligible list with the highest nearest-outing
+#: distance (or EPD) among those keeping `FIT_SHARE` of interest-only's worse-partner fit.
+ORACLE_NEAREST = "oracle-nearest"
+ORACLE_EPD = "oracle-epd"
+MMR = "mmr-interest"
+#: The MMR baseline re-ranks this many of interest-only's best with our default λ.
+MMR_POOL = 100
+MMR_LAMBDA = 0.3
+
+
+def dial_name(setting: float) -> str:
+    """The method name of our recommender at one setting of the adventure dial."""
+    return f"adventure {setting:.1f}"
+
+
+def best_list(
+    gain: NDArray[np.float64], affinity: NDArray[np.float64], size: int, need: float
+) -> NDArray[np.int64]:
+    """Positions of the `size` items with the largest total `gain` whose affinity sums to at
+    least `need` for every partner (columns of `affinity`): an exact 0/1 integer program,
+    solved by HiGHS with no optimality gap. None feasible: an empty array."""
+    count = gain.size
+    result = milp(
+        c=-gain,
+        integrality=np.ones(count),
+        bounds=Bounds(0, 1),
+        constraints=[
+            LinearConstraint(np.ones((1, count)), size, size),
+            LinearConstraint(affinity.T, need, np.inf),
+        ],
+        options={"mip_rel_gap": 0.0},
+    )
+    if result.x is None:
+        return np.zeros(0, dtype=np.int64)
+    chosen = np.flatnonzero(result.x > 0.5)
+    return chosen[np.argsort(-gain[chosen], kind="stable")].astype(np.int64)
 
 
 @dataclass(frozen=True)
@@ -104,16 +147,23 @@ def methods(
 ) -> dict[str, Method]:
     """Our recommender, the four baselines and the EPD bound, by name."""
     counts = popularity(recommender, [c.couple for c in cases])
+    # Sparse, for the methods that need distances of many ideas: the dense rows are wide.
+    sparse_units = sp.csr_matrix(units)
 
     def chosen(rows: Rows, s: Situation) -> Picks:
         return Picks(rows, pd.DatetimeIndex(s.starts.iloc[rows]))
 
-    def ours(case: Case, s: Situation, k: int) -> Picks:
-        recs = recommender.recommend(case.couple, when=WHEN, k=k, now=case.now, seed=case.seed)
-        ids = pd.Index([r.activity.id for r in recs])
-        rows = recommender.ids_.get_indexer(ids).astype(np.int64)
-        starts = pd.DatetimeIndex([r.starts_at for r in recs], tz="UTC")
-        return Picks(rows, starts)
+    def at(setting: float | None) -> Method:
+        def ours(case: Case, s: Situation, k: int) -> Picks:
+            recs = recommender.recommend(
+                case.couple, when=WHEN, k=k, now=case.now, seed=case.seed, adventure=setting
+            )
+            ids = pd.Index([r.activity.id for r in recs])
+            rows = recommender.ids_.get_indexer(ids).astype(np.int64)
+            starts = pd.DatetimeIndex([r.starts_at for r in recs], tz="UTC")
+            return Picks(rows, starts)
+
+        return ours
 
     def random(case: Case, s: Situation, k: int) -> Picks:
         return chosen(random_ideas(s.eligible, k, np.random.default_rng([case.seed, 1])), s)
@@ -129,6 +179,33 @@ def methods(
         rng = np.random.default_rng([case.seed, 2])
         return chosen(random_ideas(s.eligible & ~s.done, k, rng), s)
 
+    def mmr(case: Case, s: Situation, k: int) -> Picks:
+        similarity = interest_similarity(recommender, case.couple)
+        pool = ranked_ideas(s.eligible, similarity, MMR_POOL)
+        order = rerank(
+            similarity[pool].astype(np.float64),
+            (sparse_units[pool] @ sparse_units[pool].T).toarray().astype(np.float32),
+            np.zeros((pool.size, 1), dtype=np.float32),
+            k=k,
+            diversity=MMR_LAMBDA,
+            partner_coverage=0.0,
+        )
+        return chosen(pool[order], s)
+
+    def oracle(distance: Callable[[NDArray[np.float64]], NDArray[np.float64]]) -> Method:
+        def best(case: Case, s: Situation, k: int) -> Picks:
+            base = interests(case, s, k)
+            if not s.profile.size or not base.rows.size:
+                return base
+            pool = np.flatnonzero(s.eligible)
+            # Unit rows on both sides (outing_vectors' are), so this is the cosine distance.
+            gain = distance(1.0 - np.asarray(sparse_units[pool] @ s.profile.T))
+            need = FIT_SHARE * metrics.partner_fit(s.affinity[base.rows])[1] * base.rows.size
+            found = best_list(gain, s.affinity[pool], base.rows.size, need * (1 - 1e-9))
+            return chosen(pool[found], s) if found.size else base
+
+        return best
+
     def farthest(case: Case, s: Situation, k: int) -> Picks:
         distance = (
             metrics.cosine_distances(units, s.profile).mean(axis=1)
@@ -138,12 +215,16 @@ def methods(
         return chosen(ranked_ideas(s.eligible, distance, k), s)
 
     return {
-        OURS: ours,
+        OURS: at(None),
         "random": random,
         "popularity": popular,
         "interest-only": interests,
         "hide-done": unseen,
+        MMR: mmr,
         EPD_BOUND: farthest,
+        ORACLE_NEAREST: oracle(lambda d: d.min(axis=1)),
+        ORACLE_EPD: oracle(lambda d: d.mean(axis=1)),
+        **{dial_name(setting): at(setting) for setting in DIALS},
     }
 
 
@@ -194,8 +275,11 @@ def list_metrics(
     }
 
 
-def evaluate(recommender: Recommender, cases: Sequence[Case], *, k: int) -> pd.DataFrame:
-    """Methods × metrics: per-list metrics averaged over couples, plus run-wide coverage."""
+def evaluate(
+    recommender: Recommender, cases: Sequence[Case], *, k: int
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Methods × metrics: per-list metrics averaged over couples, plus run-wide coverage;
+    and every list's metrics (columns `method`, `couple` and the metrics), for intervals."""
     recommender.prepare()
     index = recommender.index_
     units = index.space.unit_rows(index.matrix).toarray().astype(np.float64)
@@ -219,4 +303,11 @@ def evaluate(recommender: Recommender, cases: Sequence[Case], *, k: int) -> pd.D
     table["ms_per_list"] = [1000 * seconds[name] / max(len(cases), 1) for name in table.index]
     table.insert(0, "lists", len(cases))
     table.index.name = "method"
-    return table
+    per_list = pd.concat(
+        [
+            pd.DataFrame(rows).assign(method=name, couple=range(len(rows)))
+            for name, rows in scores.items()
+        ],
+        ignore_index=True,
+    )
+    return table, per_list

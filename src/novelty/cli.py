@@ -106,6 +106,7 @@ def cmd_ideas(args: argparse.Namespace) -> int:
         now=_now(args.now, couple),
         seed=args.seed,
         history=store if store.path.exists() else None,
+        adventure=args.adventure,
     )
     if args.ics:
         _save(Path(args.ics), recs.to_ics(), option="--ics")
@@ -177,6 +178,19 @@ def cmd_history(args: argparse.Namespace) -> int:
         logged = store.logged_outings(couple=couple)
         export_outings(logged, args.export)
         print(f"Exported {len(logged)} outing(s) to {args.export}")
+        return 0
+    if args.report:
+        from .report import plot_report, rut_report  # matplotlib only for --plot
+
+        now = _now(args.now, couple) or dt.datetime.now(couple.timezone)
+        index = Recommender(args.catalog).index_
+        report = rut_report(
+            couple, history=store if store.path.exists() else None, catalog=index,
+            today=now.astimezone(couple.timezone).date(),
+        )  # fmt: skip
+        print(report)
+        if args.plot:
+            print(f"Saved the picture to {plot_report(report, args.plot)}")
         return 0
     if args.import_file:
         ids = store.add_many(import_outings(args.import_file), couple=couple, again=args.again)
@@ -309,6 +323,10 @@ def build_parser() -> argparse.ArgumentParser:
     ideas.add_argument("--ics", help="also save the ideas as an iCalendar file")
     ideas.add_argument("--seed", type=int, help="vary the ideas reproducibly")
     ideas.add_argument("--now", help="pretend it is this ISO datetime (for testing)")
+    ideas.add_argument(
+        "--adventure",
+        help="0 (comfort) .. 1 (bold), or comfort, balanced, bold (default: the profile's)",
+    )
     ideas.set_defaults(run=cmd_ideas)
 
     log = commands.add_parser(
@@ -347,6 +365,11 @@ def build_parser() -> argparse.ArgumentParser:
     change.add_argument(
         "--import", dest="import_file", metavar="FILE", help="log the outings in FILE (CSV/JSON)"
     )
+    change.add_argument(
+        "--report", action="store_true", help="how new your recent outings have been"
+    )
+    history.add_argument("--plot", metavar="FILE", help="--report: also save a PNG picture")
+    history.add_argument("--now", help="--report: pretend it is this ISO datetime")
     history.add_argument("--again", action="store_true", help="--import: allow repeats")
     history.set_defaults(run=cmd_history)
 

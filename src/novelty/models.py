@@ -15,6 +15,8 @@ from pydantic import (
     model_validator,
 )
 
+from .config import adventure_level
+from .errors import ArgumentError
 from .labels import normalise_label
 
 Setting = Literal["indoor", "outdoor", "either"]
@@ -219,6 +221,21 @@ class Couple(_Frozen):
     home: Location
     budget: Budget | None = None
     sources: tuple[SourceSpec, ...] = ()
+    adventure: float | None = Field(
+        default=None,
+        description="The adventure dial, 0 (comfort) to 1 (bold), or comfort, balanced, bold; "
+        "None: the recommender's.",
+    )
+
+    @field_validator("adventure", mode="before")
+    @classmethod
+    def _adventure_level(cls, value: Any) -> Any:
+        if value is None:
+            return None
+        try:
+            return adventure_level(value)
+        except ArgumentError as exc:
+            raise ValueError(str(exc).removeprefix("adventure: ")) from None
 
     @field_validator("home")
     @classmethod

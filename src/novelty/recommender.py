@@ -20,7 +20,7 @@ from .catalog import (
     read_catalog_file,
     row_to_activity,
 )
-from .config import Weights
+from .config import DEFAULT_ADVENTURE, Weights, adventure_level, at_adventure
 from .errors import SourceError
 from .index import stored
 from .index.item_index import ItemIndex
@@ -77,10 +77,14 @@ class Recommender:
         sources: Sequence[Source] = (),
         weights: Weights | None = None,
         source_deadline: float = 15.0,
+        adventure: float | str = DEFAULT_ADVENTURE,
     ) -> None:
         self.catalog = catalog
         self.sources = tuple(sources)
-        self.weights = weights or Weights()
+        #: The Weights as given; `weights` is them at this recommender's adventure dial.
+        self.base_weights = weights or Weights()
+        self.adventure = adventure_level(adventure)
+        self.weights = at_adventure(self.base_weights, self.adventure)
         self.source_deadline = source_deadline
         self._lock = threading.Lock()
         self._prepared: Prepared | None = None
@@ -122,19 +126,24 @@ class Recommender:
         seed: int | None = None,
         strict: bool = False,
         history: Any = None,
+        adventure: float | str | None = None,
     ) -> Recommendations:
         """Recommend up to `k` ideas for `couple` (a Couple, its dict or its JSON) in `when`.
 
         `budget` overrides the couple's; `near` (a Location, its dict or `(lat, lon)`;
         default: home) and `radius_km` bound events with a place; `sources` add to the
         recommender's and the profile's event sources; `history` adds outings (a
-        HistoryStore or a list of outings); `now` (aware) fixes the clock.
+        HistoryStore or a list of outings); `now` (aware) fixes the clock; `adventure`
+        (0 comfort .. 1 bold, or a word) overrides the profile's and the recommender's dial.
         """
         q = query.make_query(
             couple, when=when, k=k, budget=budget, near=near, radius_km=radius_km, now=now,
             seed=seed, strict=strict, history=history,
         )  # fmt: skip
         ready, w = self._prepared or self._ready(), self.weights
+        dial = q.couple.adventure if adventure is None else adventure
+        if dial is not None:
+            w = at_adventure(self.base_weights, adventure_level(dial))
         index, memo = ready.index, ready.memo
         events, problems = self._events(q, sources, ready)
         here = q.near.lat, q.near.lon
@@ -147,7 +156,7 @@ class Recommender:
         )
         past = memo.get(
             "history",
-            (q.outings, q.today, w.half_life_days, w.repeat_after_days),
+            (q.outings, q.today, w.half_life_days, w.repeat_after_days, w.rut_share),
             lambda: taste.history_profile(q.outings, index, today=q.today, weights=w),
         )
         slots = memo.get(
@@ -161,7 +170,7 @@ class Recommender:
         scored = score.score(
             c, q, past, w, np.flatnonzero(allowed.mask), best=max(w.top_m, q.k), margin=jitter
         )
-        picks = diversify.diversify(c, scored, w, k=q.k, seed=q.seed)
+        picks = diversify.diversify(c, scored, w, k=q.k, seed=q.seed, history=past)
         activities = _activities(c, scored.rows[picks], memo)
         return explain.explain(
             q, c, scored, allowed, past, picks, activities, ready.starters, problems
@@ -267,6 +276,7 @@ def recommend(
     seed: int | None = None,
     strict: bool = False,
     history: Any = None,
+    adventure: float | str | None = None,
 ) -> Recommendations:
     """Recommend up to `k` novel shared ideas for `couple` (see `Recommender.recommend`).
 
@@ -292,4 +302,5 @@ def recommend(
         seed=seed,
         strict=strict,
         history=history,
+        adventure=adventure,
     )

@@ -9,6 +9,11 @@ import scipy.sparse as sp
 from ..config import Weights
 from .candidates import Candidates
 from .score import Scored
+from .taste import History
+
+#: An idea "touches" a partner whose affinity reaches this: with interest weights of 0.5 to
+#: 1.5, one matching interest tag or category scores at least 0.28 (docs/scoring.md).
+BRIDGE_AFFINITY = 0.25
 
 
 def top_m(scores: np.ndarray, m: int) -> np.ndarray:
@@ -50,12 +55,22 @@ def rerank(
     k: int,
     diversity: float,
     partner_coverage: float,
+    floor: float = 0.0,
+    ruts: np.ndarray | None = None,
+    unlike: np.ndarray | None = None,
 ) -> np.ndarray:
     """Greedy MMR (Carbonell & Goldstein 1998) with an xQuAD term (Santos et al. 2010).
 
     Each step picks argmax of (1 - diversity)·rel - diversity·max sim to the chosen ideas
     + coverage · mean over partners of aff_p(i) · Π_chosen (1 - aff_p(j)): an idea that
     serves a partner nobody has served yet is worth more. Returns positions into `relevance`.
+
+    Two limits narrow each step: every partner's mean affinity over the list must still be
+    able to reach `floor` (counting each partner's best ideas for the slots left, so the
+    bound is optimistic and the last picks fall back to the most fit when it fails), and
+    of the ideas carrying a rut label (`ruts`: ideas × rut labels, true where carried) the
+    list takes one per label while other ideas remain. `unlike` adds to each idea's value
+    (its distance to the nearest outing, times the weight of being unlike them).
     """
     size = relevance.size
     k = min(k, size)
@@ -63,23 +78,56 @@ def rerank(
     max_sim = np.zeros(size, dtype=np.float32)
     uncovered = np.ones(affinity.shape[1], dtype=np.float32)
     available = np.ones(size, dtype=bool)
-    for _ in range(k):
+    got = np.zeros(affinity.shape[1], dtype=np.float64)
+    free = np.ones(size, dtype=bool)
+    if unlike is not None:
+        relevance = relevance + unlike
+    for step in range(k):
         coverage = (affinity * uncovered[np.newaxis, :]).mean(axis=1)
         value = (1 - diversity) * relevance - diversity * max_sim + partner_coverage * coverage
-        value = np.where(available, value, -np.inf)
-        pick = int(np.argmax(value))
+        open_ = available & free if (available & free).any() else available
+        if floor > 0:
+            # Best each partner could add with the slots left after this one, this idea aside.
+            left = k - step - 1
+            best = -np.sort(-np.where(available[:, np.newaxis], affinity, 0.0), axis=0)
+            head = best[:left].sum(axis=0)
+            after = best[left] if left < size else np.zeros_like(got)
+            inside = affinity >= best[left - 1] if left else np.zeros(affinity.shape, bool)
+            slack = (got + affinity + np.where(inside, head - affinity + after, head)).min(
+                axis=1
+            ) - k * floor
+            if (open_ & (slack >= 0)).any():
+                open_ &= slack >= 0
+            else:
+                value = slack
+        pick = int(np.argmax(np.where(open_, value, -np.inf)))
         chosen.append(pick)
         available[pick] = False
         max_sim = np.maximum(max_sim, similarity[pick])
         uncovered *= 1.0 - affinity[pick]
+        got += affinity[pick]
+        if ruts is not None and ruts.shape[1]:
+            free &= ~ruts[:, ruts[pick]].any(axis=1)
     return np.asarray(chosen, dtype=np.int64)
 
 
 def diversify(
-    candidates: Candidates, scored: Scored, weights: Weights, *, k: int, seed: int | None
+    candidates: Candidates,
+    scored: Scored,
+    weights: Weights,
+    *,
+    k: int,
+    seed: int | None,
+    history: History | None = None,
 ) -> np.ndarray:
     """Positions into `scored.rows` of the k ideas, best first. With a seed, scores get a
-    small seeded jitter first, so one couple can ask for another list."""
+    small seeded jitter first, so one couple can ask for another list.
+
+    The list keeps `weights.fit_keep` of the worse partner's fit of the k most fit ideas,
+    takes one idea per rut label of the `history` (see `taste.rut_labels`), prefers ideas
+    unlike any outing by `weights.unlike`, and holds a bridge (an idea touching every
+    partner) whenever one is eligible.
+    """
     relevance = scored.score.astype(np.float64)
     if seed is not None and weights.exploration > 0:
         relevance = relevance + weights.exploration * np.random.default_rng(seed).random(
@@ -87,8 +135,19 @@ def diversify(
         )
     best = top_m(relevance, max(weights.top_m, k))
     shortlist = scored.rows[best]
+    items = candidates.item_rows(shortlist)
+    fit = scored.components[scored.names.index("fit")]
+    most_fit = np.argpartition(-fit, k - 1)[:k] if fit.size > k else np.arange(fit.size)
+    reachable = float(scored.affinity[most_fit].mean(axis=0).min()) if fit.size else 0.0
+    ruts = None if history is None else history.rut
+    carries = None if ruts is None or not ruts.size else items[:, ruts].toarray() > 0
+    units = candidates.catalog.space.unit_rows(items)
+    unlike = None
+    if history is not None and history.units.shape[0] and weights.unlike > 0:
+        nearest = np.asarray((units @ history.units.T).max(axis=1).toarray()).ravel()
+        unlike = weights.unlike * (1.0 - np.clip(nearest, 0.0, 1.0))
     similarity = idea_similarity(
-        candidates.catalog.space.unit_rows(candidates.item_rows(shortlist)),
+        units,
         candidates.codes["category"][shortlist],
         candidates.codes["setting"][shortlist],
         candidates.numbers["cost_min"][shortlist],
@@ -100,6 +159,19 @@ def diversify(
         k=k,
         diversity=weights.diversity,
         partner_coverage=weights.partner_coverage,
+        floor=weights.fit_keep * reachable,
+        ruts=carries,
+        unlike=unlike,
     )
     picks: np.ndarray = best[chosen]
+    bridges = scored.affinity.min(axis=1) >= BRIDGE_AFFINITY
+    if picks.size > 1 and bridges.any() and not bridges[picks].any():
+        # The best bridge takes the last place, unless it repeats a rut the others have.
+        order = np.flatnonzero(bridges)
+        order = order[np.argsort(-relevance[order], kind="stable")]
+        if carries is not None and ruts is not None:
+            kept = carries[chosen[:-1]].any(axis=0)
+            clash = candidates.item_rows(scored.rows[order])[:, ruts[kept]].getnnz(axis=1) > 0
+            order = np.concatenate([order[~clash], order[clash]])
+        picks[-1] = order[0]
     return picks

@@ -15,6 +15,7 @@ from ..models import Activity, Budget, Couple, Problem, Recommendation
 from ..money import money, price_phrase
 from ..results import Recommendations
 from .candidates import Candidates
+from .diversify import BRIDGE_AFFINITY
 from .filters import DEFAULT_DURATION, Allowed
 from .query import Query
 from .score import Scored
@@ -56,6 +57,13 @@ def newness_reason(
             bits.append(f"{_names(done)} has done it before")
         text = "; ".join(bits)
         text = text[0].upper() + text[1:]
+    # A stretch: new to both, and a kind of thing neither names as an interest or as tried.
+    stretch = category_new and bool((newness == 1.0).all())
+    for partner in couple.partners:
+        stretch = stretch and category not in partner.interests and category not in partner.tried
+    if stretch:
+        where = category.replace("-", " ")
+        return f"New territory for both of you: neither has done anything in {where}."
     if category_new:
         text += f", and you have never done anything in {category.replace('-', ' ')} together"
     return text + "."
@@ -70,6 +78,11 @@ def interest_reason(couple: Couple, best: Sequence[tuple[str, float] | None]) ->
     if not fans:
         return None
     everyone = len(couple.partners)
+    if len(fans) == everyone == 2 and not set(couple.partners[0].interests).intersection(
+        couple.partners[1].interests
+    ):
+        (first, [one]), (second, [other]) = fans.items()
+        return f"A bridge between {one}'s {first} and {other}'s {second}."
     parts = []
     for label, names in fans.items():
         whose = "your shared" if len(names) == everyone else f"{_names(names)}'s"
@@ -171,6 +184,18 @@ def explain(
             ),
         ]
     chosen = scored.rows[picks]
+    shared = set(couple.partners[0].interests)
+    for partner in couple.partners[1:]:
+        shared &= set(partner.interests)
+    if not shared and picks.size and (scored.affinity[picks].min(axis=1) < BRIDGE_AFFINITY).all():
+        problems = [
+            *problems,
+            Problem(
+                source="bridge",
+                message=f"{_names([p.name for p in couple.partners])} share no interest, and no "
+                "idea in this window touches both of you; try a wider window or a new interest",
+            ),
+        ]
     near = query.near
     numbers = candidates.numbers
     # Km from `near` (NaN without a place), all at once.

@@ -165,6 +165,8 @@ def score(
     category_new = (~known).astype(np.float32)
     affinity = partner_affinities(candidates, couple, position, rows.size)
     fit = couple_fit(affinity, weights.fit_floor)
+    # The gate: how much fit holds novelty back (below 1, a bolder dial lets far ideas rise).
+    gate = fit if weights.fit_gate == 1 else fit ** np.float32(weights.fit_gate)
     numbers = candidates.numbers
     # The appeal terms, in the order of `appeal_weights`; taste is filled in below.
     appeal = {
@@ -178,19 +180,20 @@ def score(
     if not history.familiarity.any():
         familiarity = np.zeros(rows.size, np.float32)
         novelty = np.ones(rows.size, np.float32)
-        total = _total(weights, fit, novelty, newness, category_new, appeal)
+        total = _total(weights, gate, novelty, newness, category_new, appeal)
     else:
         # The lowest score each row can have (nothing new about it, disliked by taste)
         # and how much more novelty and taste could add.
         nothing = np.zeros(rows.size, np.float32)
         appeal["taste"] = nothing
-        lowest = _total(weights, fit, nothing, newness, category_new, appeal)
+        lowest = _total(weights, gate, nothing, newness, category_new, appeal)
         need = np.arange(rows.size)
         if best is not None and rows.size > best:
             # Only rows whose score may reach the `best`-th highest lowest score: at most
             # novelty (0 to 1) and taste (0 to 1) can add to it, and the jitter.
             extras = appeal_weights(weights)
-            reach = fit * np.float32(weights.novelty * NOVELTY_MIX[0]) + np.float32(extras["taste"])
+            share = np.float32(weights.novelty * NOVELTY_MIX[0])
+            reach = gate * share + np.float32(extras["taste"])
             spread = reach / np.float32(1.0 + sum(extras.values()))
             cut = np.partition(lowest, rows.size - best)[rows.size - best]
             need = np.flatnonzero(lowest + spread + np.float32(margin + _ROUNDING) >= cut)
@@ -206,7 +209,7 @@ def score(
         for name, values in appeal.items():
             some[name] = values[need]
         total[need] = _total(
-            weights, fit[need], novelty[need], newness[need], category_new[need], some
+            weights, gate[need], novelty[need], newness[need], category_new[need], some
         )
     columns = {
         "score": total,
@@ -237,18 +240,19 @@ def appeal_weights(weights: Weights) -> dict[str, float]:
 
 def _total(
     weights: Weights,
-    fit: np.ndarray,
+    gate: np.ndarray,
     novelty: np.ndarray,
     newness: np.ndarray,
     category_new: np.ndarray,
     appeal: dict[str, np.ndarray],
 ) -> np.ndarray:
-    """The score: fit-gated novelty plus the weighted appeal terms, in [0, 1]."""
+    """The score: novelty gated by fit (`gate` = fit ** fit_gate) plus the weighted appeal
+    terms, in [0, 1]."""
     a, b, c = NOVELTY_MIX
     novelty_mix = a * novelty + b * newness + c * category_new
     # Berlyne's inverted U: novelty pays only as far as both partners are drawn to the
     # idea, so "new and near what both love" beats "random and strange".
-    total: np.ndarray = fit * (1.0 - weights.novelty + weights.novelty * novelty_mix)
+    total: np.ndarray = gate * (1.0 - weights.novelty + weights.novelty * novelty_mix)
     extras = appeal_weights(weights)
     for name, weight in extras.items():
         total += np.float32(weight) * appeal[name]

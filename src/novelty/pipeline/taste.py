@@ -13,6 +13,10 @@ from ..config import Weights
 from ..index.item_index import ItemIndex
 from ..models import Outing
 
+#: A rut is judged on this many latest outings, and needs at least `RUT_LEAST` of them.
+RUT_OUTINGS = 10
+RUT_LEAST = 3
+
 
 @dataclass(frozen=True)
 class History:
@@ -28,6 +32,10 @@ class History:
     #: Catalog rows the outings name by id: all of them, and those in the repeat period.
     done_rows: np.ndarray
     recent_rows: np.ndarray
+    #: Columns of the label block (tags and categories) the couple is in a rut with.
+    rut: np.ndarray
+    #: Every outing as a unit row of the item space (for "unlike anything you did").
+    units: sp.csr_matrix
 
 
 def _free_rows(outings: Sequence[Outing], unknown: np.ndarray, catalog: ItemIndex) -> sp.csr_matrix:
@@ -81,7 +89,8 @@ def history_profile(
         empty: frozenset[str] = frozenset()
         zero = np.zeros(catalog.space.width, dtype=np.float32)
         none = np.zeros(0, dtype=np.int64)
-        return History(zero, zero, empty, empty, empty, empty, empty, none, none)
+        nothing = sp.csr_matrix((0, catalog.space.width), dtype=np.float32)
+        return History(zero, zero, empty, empty, empty, empty, empty, none, none, none, nothing)
     days = np.fromiter((o.date.toordinal() for o in outings), np.int64, len(outings))
     ages = np.maximum(today.toordinal() - days, 0).astype(np.float32)
     decay = 0.5 ** (ages / weights.half_life_days)
@@ -106,7 +115,8 @@ def history_profile(
                 recent_titles.add(title)
         if outing.category:
             categories.add(outing.category)
-    for shared in (familiarity, taste, rows):
+    rut = rut_labels(outings, catalog, weights.rut_share)
+    for shared in (familiarity, taste, rows, rut):
         shared.flags.writeable = False  # one History serves many calls
     return History(
         familiarity=familiarity,
@@ -118,4 +128,32 @@ def history_profile(
         recent_titles=frozenset(recent_titles),
         done_rows=rows[rows >= 0],
         recent_rows=rows[(rows >= 0) & np.array(recent, dtype=bool)],
+        rut=rut,
+        units=outing_vectors(outings, catalog),
     )
+
+
+def label_shares(outings: Sequence[Outing], catalog: ItemIndex) -> np.ndarray:
+    """Per column of the label block: the share of `outings` carrying that tag or category."""
+    if not outings:
+        return np.zeros(catalog.space.n_labels, dtype=np.float64)
+    labels = outing_vectors(outings, catalog)[:, : catalog.space.n_labels]
+    carried = np.bincount(labels.indices[labels.data > 0], minlength=catalog.space.n_labels)
+    shares: np.ndarray = carried / len(outings)
+    return shares
+
+
+def latest(outings: Sequence[Outing], count: int) -> list[Outing]:
+    """The `count` latest outings, latest last (a stable sort keeps ties in logged order)."""
+    return sorted(outings, key=lambda o: o.date)[-count:]
+
+
+def rut_labels(outings: Sequence[Outing], catalog: ItemIndex, share: float | None) -> np.ndarray:
+    """Label-block columns carried by at least `share` of the latest `RUT_OUTINGS` outings
+    (and by `RUT_LEAST` of them at least): what the couple keeps doing. None: no rut."""
+    last = latest(outings, RUT_OUTINGS)
+    if share is None or len(last) < RUT_LEAST:
+        return np.zeros(0, dtype=np.int64)
+    shares = label_shares(last, catalog)
+    found: np.ndarray = np.flatnonzero((shares >= share) & (shares * len(last) >= RUT_LEAST))
+    return found

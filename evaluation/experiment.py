@@ -12,7 +12,7 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from novelty import Recommender, Window
-from novelty.pipeline import candidates, filters, taste
+from novelty.pipeline import candidates, filters, schedule, taste
 
 from . import metrics
 from .baselines import (
@@ -66,7 +66,7 @@ def situation(recommender: Recommender, case: Case) -> Situation:
     q = ask(couple, case.now)
     c = candidates.of_catalog(index, q)
     history = taste.history_profile(q.outings, index, today=q.today, weights=r.weights)
-    slots = filters.slot_table(index, q.window, southern=q.near.lat < 0)
+    slots = schedule.openings(index, q, None)
     allowed = filters.allowed(c, q, slots, filters.excluded(c, q, history))
     recent_ids = {
         o.activity_id

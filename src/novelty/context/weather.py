@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import warnings
 from dataclasses import dataclass
 from importlib.metadata import entry_points
 from typing import Any, Final, Protocol, runtime_checkable
@@ -104,7 +105,8 @@ class Hourly:
             | (np.nan_to_num(code) >= WET_CODES_FROM)
         )
         snowing = np.isin(code, SNOW_CODES) | (np.nan_to_num(self.snow_depth_m) >= SNOW_M)
-        with np.errstate(invalid="ignore"):
+        with warnings.catch_warnings():  # spans without hours are NaN, said by `some`
+            warnings.simplefilter("ignore", RuntimeWarning)
             mean = np.nanmean(over(self.temperature_c, np.nan), axis=1)
             coldest = np.nanmin(over(self.temperature_c, np.nan), axis=1)
         bits = (

@@ -30,8 +30,8 @@ CITIES = (
     ("Buenos Aires", -34.60, -58.38, "America/Argentina/Buenos_Aires", "AR"),
 )
 #: Seasons by month north of the equator; south of it, the opposite.
-NORTH = {12: "winter", 1: "winter", 2: "winter", 3: "spring", 4: "spring", 5: "spring",
-         6: "summer", 7: "summer", 8: "summer", 9: "autumn", 10: "autumn", 11: "autumn"}  # fmt: skip
+NORTH = dict.fromkeys((12, 1, 2), "winter") | dict.fromkeys((3, 4, 5), "spring")
+NORTH |= dict.fromkeys((6, 7, 8), "summer") | dict.fromkeys((9, 10, 11), "autumn")
 OPPOSITE = {"winter": "summer", "summer": "winter", "spring": "autumn", "autumn": "spring"}
 #: Ideas bound to a day, as facts written out here (not read from the code): id -> test.
 FIXED_DAYS = {

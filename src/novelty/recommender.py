@@ -159,7 +159,8 @@ class Recommender:
             (q.outings, q.today, w.half_life_days, w.repeat_after_days),
             lambda: taste.history_profile(q.outings, index, today=q.today, weights=w),
         )
-        weather = self._weather(q, forecast or self.forecast, problems)
+        forecast = forecast or self.forecast
+        weather = self._weather(q, forecast, problems) if forecast is not None else None
         found = (
             memo.get(
                 "slots",
@@ -197,12 +198,10 @@ class Recommender:
 
     @staticmethod
     def _weather(
-        q: query.Query, forecast: Forecast | str | None, problems: list[Problem]
+        q: query.Query, forecast: Forecast | str, problems: list[Problem]
     ) -> Hourly | None:
-        """The forecast for the window at `q.near`, or None (no provider, or it failed:
-        then `problems` says why and the climate estimate stands in)."""
-        if forecast is None:
-            return None
+        """The forecast for the window at `q.near`, or None when it failed: then
+        `problems` says why and the climate estimate stands in."""
         name = forecast if isinstance(forecast, str) else getattr(forecast, "name", "forecast")
         try:
             provider = forecast_provider(forecast) if isinstance(forecast, str) else forecast

@@ -46,7 +46,10 @@ def needs_bits(text: str) -> int:
 
 def describe_needs(bits: int) -> str:
     """Needs as words: 'dry and warm'."""
-    names = [name for name, bit in NEEDS.items() if bits & bit]
+    names = []
+    for name, bit in NEEDS.items():
+        if bits & bit:
+            names.append(name)
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 

@@ -100,7 +100,7 @@ def allowed(
     start_ns, end_ns = pd.Timestamp(window.start).value, pd.Timestamp(window.end).value
     # Every row reads whether its schedule has an opening; dated events are judged by
     # their own start.
-    mask = found.allowed()[candidates.codes["schedule"]]
+    mask = (found.earliest != NAT)[candidates.codes["schedule"]]
     dated = candidates.dated
     # Times as int64 nanoseconds since the epoch (UTC): numpy compares them at once, where
     # pandas datetime Series cost a pass per operation.
@@ -112,7 +112,7 @@ def allowed(
         currencies = list(candidates.catalog.values["currency"])
         if candidates.events is not None:
             currencies += list(candidates.events.values["currency"])
-        if any(c != budget.currency for c in currencies):
+        if set(currencies) != {budget.currency}:
             used = rates() if rates is not None else Rates.load(budget.rates)
         limit = budget_per_currency(budget, currencies, used)[candidates.codes["currency"]]
         other_currency = int((mask & np.isnan(limit)).sum())

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from operator import attrgetter
 from typing import Any
 
 from pydantic import ValidationError
@@ -180,6 +181,6 @@ def make_query(
         energy=energy,
         setting=setting,
         max_minutes=max_minutes,
-        mobility=max((p.mobility for p in couple.partners), key=MOBILITY.index),
+        mobility=MOBILITY[max(map(MOBILITY.index, map(attrgetter("mobility"), couple.partners)))],
         short_notice=window.end - now <= SHORT_NOTICE,
     )

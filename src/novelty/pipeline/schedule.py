@@ -65,10 +65,6 @@ class Openings:
     forecast_bits: np.ndarray
     temperature: np.ndarray
 
-    def allowed(self) -> np.ndarray:
-        """Per schedule, whether it has an opening in the window."""
-        return np.asarray(self.earliest != NAT)
-
 
 def _ns(moments: list[dt.datetime]) -> np.ndarray:
     return np.array([int(m.timestamp()) * 10**9 for m in moments], dtype=np.int64)
@@ -266,7 +262,8 @@ def suggest(found: Openings, candidates: Candidates, rows: np.ndarray) -> Placed
             # Within a part of the day an idea may start later, after the ones before it.
             for first, last in sorted(taken):
                 later = (begins < last) & (begins + lengths[i] > first)
-                begins = np.where(later, _round(np.full_like(begins, last), 15, up=True), begins)
+                quarter = 15 * _MINUTE
+                begins = np.where(later, (last + quarter - 1) // quarter * quarter, begins)
             fits = begins <= found.latest[schedules[i], options]
             begins = np.where(fits, begins, found.starts[schedules[i], options])
             collides = np.zeros(options.size, dtype=bool)

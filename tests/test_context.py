@@ -81,9 +81,11 @@ def assert_possible(idea: novelty.Recommendation, couple: novelty.Couple) -> Non
     # Free time: weekday evenings (18:00-23:30) and weekends (05:00-24:00) by default.
     opens = dt.time(18) if day.weekday() < 5 else dt.time(5)
     assert start.time() >= opens, where
-    assert end <= dt.datetime.combine(day + dt.timedelta(days=1), dt.time(0), tzinfo=tz), where
-    if day.weekday() < 5:
-        assert end.time() <= dt.time(23, 30), where
+    # Overnight and longer ideas (8 hours or more) may end after the day's free time.
+    if end - start < dt.timedelta(hours=8):
+        assert end <= dt.datetime.combine(day + dt.timedelta(days=1), dt.time(0), tzinfo=tz), where
+        if day.weekday() < 5:
+            assert end.time() <= dt.time(23, 30), where
     observer = astral.Observer(latitude=home.lat, longitude=home.lon)
     if "sunrise" in a.when:
         sunrise = astral.sun.sunrise(observer, day, tzinfo=tz)

@@ -25,6 +25,7 @@ from ..models import Window
 from .candidates import Candidates
 from .query import Query
 
+_MINUTE: Final = 60 * 10**9
 #: Parts of the day in local time, as typical opening hours: (earliest start, latest start).
 DAY_PARTS: Final[dict[str, tuple[dt.time, dt.time]]] = {
     "morning": (dt.time(9, 30), dt.time(12, 0)),
@@ -39,12 +40,13 @@ DEFAULT_DURATION: Final = dt.timedelta(hours=2)
 AFTER_SUNSET: Final = dt.timedelta(minutes=30)
 #: Hours of forecast read for a slot from its start: enough to judge an outing.
 WEATHER_HOURS: Final = dt.timedelta(hours=3)
+#: Ideas at least this long (overnights, festivals) may end after the day's free time.
+OVERNIGHT: Final = 8 * 60 * _MINUTE
 #: Longest window placed day by day.
 MAX_DAYS: Final = 62
 #: Seasons by month (meteorological), north of the equator; bits as the catalog's.
 _SEASON_OF_MONTH: Final = np.array([8, 8, 1, 1, 1, 2, 2, 2, 4, 4, 4, 8], dtype=np.int64)
 _OPPOSITE: Final = {1: 4, 2: 8, 4: 1, 8: 2}
-_MINUTE: Final = 60 * 10**9
 
 
 @dataclass(frozen=True)
@@ -195,7 +197,15 @@ def openings(catalog: ItemIndex, query: Query, forecast: Hourly | None) -> Openi
     start = np.where(slot_known[None, :], start, NAT)
     last = np.where(
         part_like[None, :],
-        _round(np.minimum(latest_start[None, :], s_end[None, :] - length[:, None]), 15, up=False),
+        _round(
+            np.minimum(
+                latest_start[None, :],
+                np.where(length[:, None] >= OVERNIGHT, window_end, s_end[None, :])
+                - length[:, None],
+            ),
+            15,
+            up=False,
+        ),
         start,
     )
     ok = (
@@ -206,7 +216,11 @@ def openings(catalog: ItemIndex, query: Query, forecast: Hourly | None) -> Openi
         & (start >= s_begin[None, :])
         & (start <= np.where(slot_kind == sunset_kind, base, latest_start)[None, :])
         & (start <= last)
-        & (start + length[:, None] <= s_end[None, :])
+        & (
+            (start + length[:, None] <= s_end[None, :])
+            # An overnight or longer idea starts in free time and ends inside the window.
+            | ((length[:, None] >= OVERNIGHT) & (start + length[:, None] <= window_end))
+        )
     )
     starts = np.where(ok, start, NAT)
     earliest = np.where(ok.any(axis=1), np.where(ok, starts, np.iinfo(np.int64).max).min(1), NAT)

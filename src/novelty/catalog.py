@@ -254,20 +254,17 @@ def _each_distinct(series: pd.Series, change: Callable[[pd.Series], pd.Series]) 
     return pd.Series(changed[codes], index=series.index)
 
 
-def _parses(rule: str) -> bool:
-    try:
-        parse_when(rule)
-    except ValueError:
-        return False
-    return True
+def _accepted_by(parse: Callable[[str], object]) -> Callable[[str], bool]:
+    """Whether a cell's text parses (`parse` raises ValueError when it does not)."""
 
+    def accepted(text: str) -> bool:
+        try:
+            parse(text)
+        except ValueError:
+            return False
+        return True
 
-def _known_needs(needs: str) -> bool:
-    try:
-        needs_bits(needs)
-    except ValueError:
-        return False
-    return True
+    return accepted
 
 
 def _flags(frame: pd.DataFrame, where: _Where, problems: _Problems, column: str) -> pd.Series:
@@ -398,7 +395,7 @@ def _validated(frame: pd.DataFrame, where: _Where, problems: _Problems) -> pd.Da
     out["when"] = frame["when"]
     check(
         "when",
-        _each_distinct(frame["when"], lambda rules: rules.map(_parses)),
+        _each_distinct(frame["when"], lambda rules: rules.map(_accepted_by(parse_when))),
         "a rule of docs/when-where.md, e.g. '12-31', 'first friday', 'sunset'",
     )
     countries = _each_distinct(
@@ -408,7 +405,7 @@ def _validated(frame: pd.DataFrame, where: _Where, problems: _Problems) -> pd.Da
           "ISO 3166 alpha-2 codes separated by ';', e.g. US;CA")  # fmt: skip
     out["countries"] = countries
     weather = _each_distinct(frame["weather"], lambda lists: lists.str.lower().str.replace(" ", ""))
-    check("weather", _each_distinct(weather, lambda lists: lists.map(_known_needs)),
+    check("weather", _each_distinct(weather, lambda lists: lists.map(_accepted_by(needs_bits))),
           "needs separated by ';' from dry, warm, mild, snow, clear, calm, rain")  # fmt: skip
     out["weather"] = weather
     seasons = _labels(frame["seasons"]).str.replace("fall", "autumn", regex=False)

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 import astral
 import astral.moon
 import astral.sun
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -239,3 +240,59 @@ def test_an_open_meteo_error_answer_is_a_problem(httpserver: HTTPServer) -> None
     recs = novelty.recommend(couple, now=now, forecast=forecast)
     assert len(recs) == 5
     assert "400" in recs.problems[0].message
+
+
+def _earliest(idea: str, couple: novelty.Couple, now: dt.datetime) -> dt.datetime | None:
+    """The earliest opening the schedule stage finds for a catalog idea this weekend."""
+    from novelty.pipeline import query, schedule
+
+    index = novelty.Recommender().index_
+    q = query.make_query(
+        couple, when="this weekend", k=5, budget=None, near=None, radius_km=None, now=now,
+        seed=None, strict=False, history=None,
+    )  # fmt: skip
+    found = schedule.openings(index, q, None)
+    row = int(index.rows_of_ids([idea])[0])
+    ns = int(found.earliest[index.codes["schedule"][row]])
+    if ns == np.iinfo(np.int64).min:
+        return None
+    return dt.datetime.fromtimestamp(ns / 1e9, tz=couple.timezone)
+
+
+def test_sky_ideas_start_at_sunrise_end_after_sunset_and_start_after_dark() -> None:
+    couple = couple_in(30.27, -97.74, "America/Chicago")
+    now = dt.datetime(2027, 4, 16, 9, tzinfo=couple.timezone)
+    observer = astral.Observer(latitude=30.27, longitude=-97.74)
+    walk = _earliest("sunrise-hilltop-walk", couple, now)
+    assert walk is not None
+    sunrise = astral.sun.sunrise(observer, walk.date(), tzinfo=couple.timezone)
+    assert dt.timedelta(0) <= sunrise - walk < dt.timedelta(minutes=5)
+    picnic = _earliest("single-colour-sunset-picnic", couple, now)
+    assert picnic is not None
+    sunset = astral.sun.sunset(observer, picnic.date(), tzinfo=couple.timezone)
+    assert picnic < sunset < picnic + dt.timedelta(minutes=120)
+    autumn = dt.datetime(2027, 11, 12, 9, tzinfo=couple.timezone)
+    stars = _earliest("dark-sky-stargazing-drive", couple, autumn)
+    assert stars is not None
+    assert stars >= astral.sun.dusk(observer, stars.date(), tzinfo=couple.timezone, depression=12)
+
+
+def test_date_bound_ideas_have_no_opening_outside_their_dates() -> None:
+    couple = couple_in(30.27, -97.74, "America/Chicago")
+    july = dt.datetime(2027, 7, 16, 9, tzinfo=couple.timezone)
+    assert _earliest("christmas-market-ornament", couple, july) is None
+    assert _earliest("new-years-eve-dinner-dance", couple, july) is None
+    december = dt.datetime(2027, 12, 17, 9, tzinfo=couple.timezone)
+    assert _earliest("christmas-market-ornament", couple, december) is not None
+
+
+def test_tonight_offers_no_idea_that_needs_booking_ahead() -> None:
+    couple = novelty.load_profile(Path(__file__).parents[1] / "examples" / "couple.toml")
+    now = dt.datetime(2027, 3, 3, 17, tzinfo=couple.timezone)
+    recs = novelty.recommend(couple, when="tonight", now=now, k=10, budget=500)
+    assert recs
+    for idea in recs:
+        assert not idea.activity.needs_booking or idea.activity.same_day_booking
+    later = novelty.recommend(couple, when="next weekend", now=now, k=10, budget=500)
+    booked = [i for i in later if i.activity.needs_booking and not i.activity.same_day_booking]
+    assert all("Book ahead." in i.reasons for i in booked)

@@ -152,7 +152,7 @@ def in_window(
 ) -> NDArray[np.bool_]:
     """Per idea: starts and ends inside the window, on a day in one of its seasons."""
     index = recommender.index_
-    default = filters.DEFAULT_DURATION.total_seconds() / 60
+    default = schedule.DEFAULT_DURATION.total_seconds() / 60
     given = pd.Series(index.cells["duration_minutes"][picks.rows], dtype=float)
     minutes = given.fillna(default).to_numpy(dtype=float)
     starts = picks.starts
@@ -161,7 +161,7 @@ def in_window(
     inside = (starts >= start) & (starts < end) & (ends <= end)
     southern = case.couple.home.lat < 0
     days = starts.tz_convert(case.couple.timezone).date
-    bits = np.array([filters.season_bit(d, southern=southern) for d in days], dtype=np.int64)
+    bits = schedule.season_bits(list(days), southern=southern).astype(np.int64)
     in_season = (index.numbers["season_mask"][picks.rows] & bits) > 0
     return np.asarray(inside & in_season, dtype=np.bool_)
 

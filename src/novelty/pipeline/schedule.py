@@ -26,6 +26,8 @@ from .candidates import Candidates
 from .query import Query
 
 _MINUTE: Final = 60 * 10**9
+_EPOCH: Final = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+_MICROSECOND: Final = dt.timedelta(microseconds=1)
 #: Parts of the day in local time, as typical opening hours: (earliest start, latest start).
 DAY_PARTS: Final[dict[str, tuple[dt.time, dt.time]]] = {
     "morning": (dt.time(9, 30), dt.time(12, 0)),
@@ -69,7 +71,9 @@ class Openings:
 
 
 def _ns(moments: list[dt.datetime]) -> np.ndarray:
-    return np.array([int(m.timestamp()) * 10**9 for m in moments], dtype=np.int64)
+    """Aware moments as int64 ns since the epoch, to the microsecond (a window may start
+    at 17:00:00.000001, and nothing may start before it)."""
+    return np.array([(m - _EPOCH) // _MICROSECOND * 1000 for m in moments], dtype=np.int64)
 
 
 def _round(ns: np.ndarray, minutes: int, *, up: bool) -> np.ndarray:

@@ -14,7 +14,7 @@ from numpy.typing import NDArray
 from scipy.optimize import Bounds, LinearConstraint, milp
 
 from novelty import Recommender, Window
-from novelty.pipeline import candidates, filters, taste
+from novelty.pipeline import candidates, filters, schedule, taste
 from novelty.pipeline.diversify import rerank
 
 from . import metrics
@@ -109,7 +109,7 @@ def situation(recommender: Recommender, case: Case) -> Situation:
     q = ask(couple, case.now)
     c = candidates.of_catalog(index, q)
     history = taste.history_profile(q.outings, index, today=q.today, weights=r.weights)
-    slots = filters.slot_table(index, q.window, southern=q.near.lat < 0)
+    slots = schedule.openings(index, q, None)
     allowed = filters.allowed(c, q, slots, filters.excluded(c, q, history))
     recent_ids = {
         o.activity_id
@@ -233,7 +233,7 @@ def in_window(
 ) -> NDArray[np.bool_]:
     """Per idea: starts and ends inside the window, on a day in one of its seasons."""
     index = recommender.index_
-    default = filters.DEFAULT_DURATION.total_seconds() / 60
+    default = schedule.DEFAULT_DURATION.total_seconds() / 60
     given = pd.Series(index.cells["duration_minutes"][picks.rows], dtype=float)
     minutes = given.fillna(default).to_numpy(dtype=float)
     starts = picks.starts
@@ -242,7 +242,7 @@ def in_window(
     inside = (starts >= start) & (starts < end) & (ends <= end)
     southern = case.couple.home.lat < 0
     days = starts.tz_convert(case.couple.timezone).date
-    bits = np.array([filters.season_bit(d, southern=southern) for d in days], dtype=np.int64)
+    bits = schedule.season_bits(list(days), southern=southern).astype(np.int64)
     in_season = (index.numbers["season_mask"][picks.rows] & bits) > 0
     return np.asarray(inside & in_season, dtype=np.bool_)
 

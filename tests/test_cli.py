@@ -217,3 +217,24 @@ def test_verbose_shows_the_librarys_log_records_on_stderr() -> None:
     assert "novelty: INFO: novelty.catalog: checked" in verbose
     assert "DEBUG" not in verbose
     assert "novelty: DEBUG: novelty.files: read" in debug
+
+
+def test_the_couples_day_options_hold_on_every_idea() -> None:
+    result = ideas("--json", "--energy", "low", "--indoor", "--minutes", "90")
+    assert result.returncode == 0, result.stderr
+    found = [i["activity"] for i in json.loads(result.stdout)["ideas"]]
+    assert len(found) == 5
+    for activity in found:
+        assert activity["energy"] == "low"
+        assert activity["setting"] in ("indoor", "either")
+        assert (activity["duration_minutes"] or 120) <= 90
+
+
+def test_a_budget_currency_without_a_rate_is_named_as_the_cause(tmp_path: Path) -> None:
+    profile = tmp_path / "couple.toml"
+    text = EXAMPLE_PROFILE.read_text(encoding="utf-8")
+    profile.write_text(text.replace('currency = "USD"', 'currency = "XYZ"'), encoding="utf-8")
+    result = novelty("ideas", "--profile", str(profile), "--now", NOW)
+    assert result.returncode == 0, result.stderr
+    assert "no exchange rate" in result.stdout
+    assert "larger --budget" not in result.stdout

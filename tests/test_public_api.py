@@ -11,6 +11,8 @@ EXPORTED = [
     "BudgetError",
     "CatalogError",
     "Couple",
+    "Day",
+    "FreeTime",
     "HistoryError",
     "HistoryStore",
     "Location",

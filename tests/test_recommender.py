@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 import novelty
 from novelty.index.space import canonicaliser, synonyms
-from novelty.pipeline.filters import season_bit
+from novelty.pipeline.schedule import season_bits
 from novelty.windows import resolve_window
 
 from .strategies import couples, nows
@@ -51,7 +51,7 @@ def test_hard_limits_always_hold(
             assert a.cost_min <= couple.budget.per_outing + 1e-9
         assert window.start <= idea.starts_at < idea.ends_at <= window.end
         local_day = idea.starts_at.astimezone(couple.timezone).date()
-        bit = season_bit(local_day, southern=couple.home.lat < 0)
+        bit = int(season_bits([local_day], southern=couple.home.lat < 0)[0])
         assert not a.seasons or any(novelty.catalog.SEASON_BITS[s] == bit for s in a.seasons), (
             a.seasons,
             local_day,
@@ -160,14 +160,37 @@ def test_a_negative_budget_argument_is_refused(
         recommender.recommend(couple, now=now, budget=-1)
 
 
-def test_a_budget_in_another_currency_is_never_compared_silently(
+def test_a_budget_in_another_currency_converts_prices_and_states_the_rate(
     recommender: novelty.Recommender, couple: novelty.Couple, now: dt.datetime
 ) -> None:
     recs = recommender.recommend(
         couple, now=now, budget=novelty.Budget(per_outing=50, currency="EUR")
     )
+    assert len(recs) == 5
+    priced = [r for idea in recs for r in idea.reasons if "≈ €" in r]
+    assert priced
+    assert all("ECB rate of" in r for r in priced)
+
+
+def test_a_currency_without_a_rate_is_left_out_and_the_problem_says_why(
+    recommender: novelty.Recommender, couple: novelty.Couple, now: dt.datetime
+) -> None:
+    recs = recommender.recommend(
+        couple, now=now, budget=novelty.Budget(per_outing=50, currency="XYZ")
+    )
     assert len(recs) == 0
-    assert any("another currency" in p.message for p in recs.problems)
+    assert any("no exchange rate" in p.message for p in recs.problems)
+
+
+def test_a_users_own_rate_replaces_the_ecbs(
+    recommender: novelty.Recommender, couple: novelty.Couple, now: dt.datetime
+) -> None:
+    # 1 EUR = 1 USD = 1 XYZ: a budget of 80 XYZ is the profile's $80.
+    own = novelty.Budget(per_outing=80, currency="XYZ", rates={"USD": 1.0, "XYZ": 1.0, "EUR": 1.0})
+    recs = recommender.recommend(couple, now=now, budget=own)
+    usd = recommender.recommend(couple, now=now)
+    assert [i.activity.id for i in recs] == [i.activity.id for i in usd]
+    assert all("your rate" in " ".join(i.reasons) for i in recs if i.activity.cost_max)
 
 
 def test_to_frame_has_one_row_per_idea_with_components(

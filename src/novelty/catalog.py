@@ -14,6 +14,8 @@ from typing import Any, Final, NamedTuple
 import numpy as np
 import pandas as pd
 
+from .context.calendar import parse_when
+from .context.weather import needs_bits
 from .errors import CatalogError
 
 # bundled_data is re-exported: the scoring modules find their data files through this module.
@@ -44,6 +46,12 @@ CSV_COLUMNS: Final = (
     "needs_booking",
     "accessibility",
     "prompt",
+    "when",
+    "countries",
+    "weather",
+    "demand",
+    "step_free",
+    "same_day_booking",
 )
 REQUIRED_COLUMNS: Final = ("id", "title", "category", "tags", "cost_min", "cost_max")
 
@@ -70,6 +78,7 @@ _CHOICES: Final = {
     "setting": ("indoor", "outdoor", "either"),
     "energy": ("low", "medium", "high"),
     "time_of_day": ("morning", "afternoon", "evening", "any"),
+    "demand": ("none", "light", "moderate", "strenuous"),
 }
 _DEFAULTS: Final[dict[str, str]] = {
     "description": "",
@@ -84,6 +93,13 @@ _DEFAULTS: Final[dict[str, str]] = {
     "needs_booking": "false",
     "accessibility": "",
     "prompt": "",
+    # Context columns: empty (or their default) means no constraint.
+    "when": "",
+    "countries": "",
+    "weather": "",
+    "demand": "none",
+    "step_free": "true",
+    "same_day_booking": "false",
 }
 _TRUE, _FALSE = ("true", "yes", "1"), ("false", "no", "0", "")
 
@@ -238,6 +254,19 @@ def _each_distinct(series: pd.Series, change: Callable[[pd.Series], pd.Series]) 
     return pd.Series(changed[codes], index=series.index)
 
 
+def _accepted_by(parse: Callable[[str], object]) -> Callable[[str], bool]:
+    """Whether a cell's text parses (`parse` raises ValueError when it does not)."""
+
+    def accepted(text: str) -> bool:
+        try:
+            parse(text)
+        except ValueError:
+            return False
+        return True
+
+    return accepted
+
+
 def _flags(frame: pd.DataFrame, where: _Where, problems: _Problems, column: str) -> pd.Series:
     lowered = _each_distinct(frame[column], lambda values: values.str.lower())
     problems.check(frame, where, column, lowered.isin(_TRUE + _FALSE), "true or false")
@@ -361,6 +390,24 @@ def _validated(frame: pd.DataFrame, where: _Where, problems: _Problems) -> pd.Da
     out["excitement"] = excitement.where(in_scale, 3).astype(np.int8)
     out["interactive"] = _flags(frame, where, problems, "interactive")
     out["needs_booking"] = _flags(frame, where, problems, "needs_booking")
+    out["step_free"] = _flags(frame, where, problems, "step_free")
+    out["same_day_booking"] = _flags(frame, where, problems, "same_day_booking")
+    out["when"] = frame["when"]
+    check(
+        "when",
+        _each_distinct(frame["when"], lambda rules: rules.map(_accepted_by(parse_when))),
+        "a rule of docs/when-where.md, e.g. '12-31', 'first friday', 'sunset'",
+    )
+    countries = _each_distinct(
+        frame["countries"], lambda lists: lists.str.upper().str.replace(" ", "")
+    )
+    check("countries", countries.str.fullmatch(r"(?:[A-Z]{2}(?:;[A-Z]{2})*)?").astype(bool),
+          "ISO 3166 alpha-2 codes separated by ';', e.g. US;CA")  # fmt: skip
+    out["countries"] = countries
+    weather = _each_distinct(frame["weather"], lambda lists: lists.str.lower().str.replace(" ", ""))
+    check("weather", _each_distinct(weather, lambda lists: lists.map(_accepted_by(needs_bits))),
+          "needs separated by ';' from dry, warm, mild, snow, clear, calm, rain")  # fmt: skip
+    out["weather"] = weather
     seasons = _labels(frame["seasons"]).str.replace("fall", "autumn", regex=False)
     known = _each_distinct(
         seasons,
@@ -481,7 +528,8 @@ def activity_columns(activities: Sequence[Activity]) -> dict[str, Any]:
     columns: dict[str, Any] = {
         name: column([getattr(a, name) for a in activities])
         for name in ("id", "title", "description", "category", "currency", "setting",
-                     "energy", "time_of_day", "accessibility", "prompt", "url", "source")
+                     "energy", "time_of_day", "accessibility", "prompt", "url", "source",
+                     "when", "demand")
     }  # fmt: skip
     columns |= {
         "tags": column([";".join(a.tags) for a in activities]),
@@ -490,6 +538,10 @@ def activity_columns(activities: Sequence[Activity]) -> dict[str, Any]:
         "excitement": column([a.excitement for a in activities], np.int8),
         "interactive": column([a.interactive for a in activities], bool),
         "needs_booking": column([a.needs_booking for a in activities], bool),
+        "same_day_booking": column([a.same_day_booking for a in activities], bool),
+        "step_free": column([a.step_free for a in activities], bool),
+        "countries": column([";".join(a.countries) for a in activities]),
+        "weather": column([";".join(a.weather) for a in activities]),
         "online": column([a.online for a in activities], bool),
         "venue": column([p.name if p else None for p in places]),
         "address": column([p.address if p else None for p in places]),
@@ -544,6 +596,12 @@ def row_to_activity(row: Mapping[Any, Any]) -> Activity:
         seasons=str(row["seasons"] or ""),
         time_of_day=row["time_of_day"],
         needs_booking=bool(row["needs_booking"]),
+        same_day_booking=bool(row["same_day_booking"]),
+        step_free=bool(row["step_free"]),
+        demand=row["demand"],
+        when=str(row["when"] or ""),
+        countries=str(row["countries"] or ""),
+        weather=str(row["weather"] or ""),
         accessibility=str(row["accessibility"] or ""),
         prompt=str(row["prompt"] or ""),
         location=location,

@@ -65,9 +65,15 @@ def _print_ideas(recs: Recommendations, couple: Couple, budget: Budget | None) -
     names = " & ".join(p.name for p in couple.partners)
     limit = f", up to {money(budget.per_outing, budget.currency)}" if budget else ""
     print(f"{(w.label or 'Ideas').capitalize()} ({span}) for {names}{limit}\n")
-    if not recs:
+    if not recs and any(p.source == "budget" for p in recs.problems):
         print(
-            "No ideas fit this window and budget. Try --when 'next weekend' or a larger --budget."
+            f"No ideas: no exchange rate converts the catalog's prices into "
+            f"{budget.currency if budget else 'your currency'}. Add it to the budget's `rates`."
+        )
+    elif not recs:
+        print(
+            "No ideas fit this window, budget and day. Try --when 'next weekend', a larger "
+            "--budget, or fewer limits (--energy, --indoor/--outdoor, --minutes)."
         )
     for idea in recs:
         a = idea.activity
@@ -78,7 +84,9 @@ def _print_ideas(recs: Recommendations, couple: Couple, budget: Budget | None) -
             place = f" at {a.location.name}"
         print(f"{idea.rank}. {a.title}  [{a.category.replace('-', ' ')}, {a.source}]")
         print(f"   When:  {when}{place}")
-        print(f"   Price: {price_phrase(a)}")
+        # A price converted into the budget's currency is said in the reasons, approximately.
+        converted = (r for r in idea.reasons if r.startswith(("≈", "From ≈")))
+        print(f"   Price: {next(converted, price_phrase(a))}")
         print(f"   Why:   {' '.join(idea.reasons[:2])}")
         print(f"   Talk:  {idea.conversation_starters[0]}")
         print()
@@ -107,6 +115,10 @@ def cmd_ideas(args: argparse.Namespace) -> int:
         seed=args.seed,
         history=store if store.path.exists() else None,
         adventure=args.adventure,
+        energy=args.energy,
+        setting=args.setting,
+        max_minutes=args.minutes,
+        forecast=args.forecast,
     )
     if args.ics:
         _save(Path(args.ics), recs.to_ics(), option="--ics")
@@ -326,6 +338,18 @@ def build_parser() -> argparse.ArgumentParser:
     ideas.add_argument(
         "--adventure",
         help="0 (comfort) .. 1 (bold), or comfort, balanced, bold (default: the profile's)",
+    )
+    ideas.add_argument(
+        "--energy", choices=("low", "medium", "high"), help="the most energy you have today"
+    )
+    where = ideas.add_mutually_exclusive_group()
+    where.add_argument("--indoor", dest="setting", action="store_const", const="indoor",
+                       help="only ideas that can happen indoors")  # fmt: skip
+    where.add_argument("--outdoor", dest="setting", action="store_const", const="outdoor",
+                       help="only ideas that can happen outdoors")  # fmt: skip
+    ideas.add_argument("--minutes", type=_positive, help="the longest outing, in minutes")
+    ideas.add_argument(
+        "--forecast", help="check the weather with this provider, e.g. open-meteo (online)"
     )
     ideas.set_defaults(run=cmd_ideas)
 

@@ -23,6 +23,9 @@ Setting = Literal["indoor", "outdoor", "either"]
 Energy = Literal["low", "medium", "high"]
 Season = Literal["spring", "summer", "autumn", "winter"]
 TimeOfDay = Literal["morning", "afternoon", "evening", "any"]
+Demand = Literal["none", "light", "moderate", "strenuous"]
+Mobility = Literal["full", "limited", "wheelchair"]
+WeatherNeed = Literal["dry", "warm", "mild", "snow", "clear", "calm", "rain"]
 
 Tag = Annotated[str, Field(min_length=1, max_length=80)]
 Currency = Annotated[str, Field(pattern=r"^[A-Z]{3}$", description="ISO 4217 code, e.g. USD")]
@@ -95,7 +98,19 @@ class Activity(_Frozen):
     seasons: tuple[Season, ...] = Field(default=(), description="Empty means all year.")
     time_of_day: TimeOfDay = "any"
     needs_booking: bool = False
-    accessibility: str = ""
+    same_day_booking: bool = Field(
+        default=False, description="Booking the same day is usual (so 'tonight' works)."
+    )
+    accessibility: str = Field(default="", description="A note for people, shown as it is.")
+    demand: Demand = Field(default="none", description="Physical demand, for mobility.")
+    step_free: bool = Field(default=True, description="Suits a wheelchair user.")
+    when: str = Field(
+        default="", max_length=200, description="Dates and sky it is bound to (docs/when-where.md)."
+    )
+    countries: tuple[Annotated[str, Field(pattern=r"^[A-Z]{2}$")], ...] = Field(
+        default=(), description="ISO 3166 codes where it makes sense; empty means anywhere."
+    )
+    weather: tuple[WeatherNeed, ...] = Field(default=(), description="Weather it needs.")
     prompt: str = Field(default="", description="A conversation starter for afterwards.")
     location: Location | None = None
     starts_at: AwareDatetime | None = Field(default=None, description="Events only.")
@@ -106,6 +121,21 @@ class Activity(_Frozen):
 
     _tags = field_validator("tags", mode="before")(_normalise_labels)
     _category = field_validator("category", mode="before")(_normalise_category)
+
+    @field_validator("countries", "weather", mode="before")
+    @classmethod
+    def _lists(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return tuple(part.strip() for part in value.split(";") if part.strip())
+        return value
+
+    @field_validator("when")
+    @classmethod
+    def _when(cls, value: str) -> str:
+        from .context.calendar import parse_when  # the grammar lives with the calendar
+
+        parse_when(value)
+        return value
 
     @field_validator("seasons", mode="before")
     @classmethod
@@ -145,6 +175,10 @@ class Partner(_Frozen):
     )
     tried: tuple[Tag, ...] = Field(
         default=(), description="Activity ids, tags or categories this partner did before alone."
+    )
+    mobility: Mobility = Field(
+        default="full",
+        description="'limited': nothing beyond light effort; 'wheelchair': step-free too.",
     )
 
     @field_validator("interests", mode="before")
@@ -203,6 +237,11 @@ class Budget(_Frozen):
 
     per_outing: Money = Field(description="Amount for both partners together.")
     currency: Currency = "USD"
+    rates: dict[Currency, Annotated[float, Field(gt=0, allow_inf_nan=False)]] = Field(
+        default_factory=dict,
+        description="Units of each currency per euro (the ECB's convention), overriding "
+        "the bundled rates, e.g. {'USD': 1.08, 'GBP': 0.85}.",
+    )
 
 
 class SourceSpec(_Frozen):
@@ -210,6 +249,48 @@ class SourceSpec(_Frozen):
 
     type: str = Field(min_length=1, description="A built-in or plugin name, e.g. 'ical'.")
     options: dict[str, Any] = Field(default_factory=dict)
+
+
+_CLOCK = r"(?:[01]\d|2[0-3]):[0-5]\d|24:00"
+#: Free time as text: "HH:MM-HH:MM" spans separated by commas; "" means not free.
+FreeSpans = Annotated[str, Field(pattern=rf"^\s*(?:(?:{_CLOCK})-(?:{_CLOCK})(?:\s*,\s*|\s*$))*$")]
+
+
+class FreeTime(_Frozen):
+    """When the couple is free to go out, per day of the week, in local time."""
+
+    weekdays: FreeSpans = Field(default="18:00-23:30", description="Monday to Friday.")
+    weekends: FreeSpans = Field(default="05:00-24:00", description="Saturday and Sunday.")
+    monday: FreeSpans | None = None
+    tuesday: FreeSpans | None = None
+    wednesday: FreeSpans | None = None
+    thursday: FreeSpans | None = None
+    friday: FreeSpans | None = None
+    saturday: FreeSpans | None = None
+    sunday: FreeSpans | None = None
+
+    def spans(self, weekday: int) -> tuple[tuple[dt.time, dt.time], ...]:
+        """The free spans of a weekday (Monday 0), as (start, end) local times; an end of
+        24:00 is midnight at the end of the day (dt.time.max)."""
+        names = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+        own = getattr(self, names[weekday])
+        text = own if own is not None else (self.weekdays if weekday < 5 else self.weekends)
+        spans = []
+        for part in filter(None, (p.strip() for p in text.split(","))):
+            first, last = (
+                dt.time.max if t == "24:00" else dt.time.fromisoformat(t) for t in part.split("-")
+            )
+            if last > first:
+                spans.append((first, last))
+        return tuple(spans)
+
+
+class Day(_Frozen):
+    """What the couple has in them today: the most energy, where, and how long."""
+
+    energy: Energy = Field(default="high", description="The most energy they have.")
+    setting: Literal["indoor", "outdoor"] | None = Field(default=None, description="Only these.")
+    max_minutes: int | None = Field(default=None, gt=0, description="The longest outing.")
 
 
 class Couple(_Frozen):
@@ -221,6 +302,13 @@ class Couple(_Frozen):
     home: Location
     budget: Budget | None = None
     sources: tuple[SourceSpec, ...] = ()
+    country: str | None = Field(
+        default=None,
+        pattern=r"^[A-Z]{2}$",
+        description="ISO 3166 alpha-2; default: the country of the home timezone (zone.tab).",
+    )
+    free_time: FreeTime = Field(default_factory=FreeTime)
+    day: Day = Field(default_factory=Day, description="Defaults for energy, setting, minutes.")
     adventure: float | None = Field(
         default=None,
         description="The adventure dial, 0 (comfort) to 1 (bold), or comfort, balanced, bold; "
@@ -243,6 +331,15 @@ class Couple(_Frozen):
         if value.timezone is None:
             raise ValueError("home needs a timezone (an IANA name such as 'Europe/London')")
         return value
+
+    @model_validator(mode="after")
+    def _country_from_home(self) -> Couple:
+        if self.country is None:
+            from .context.country import country_of_timezone
+
+            # Frozen: the default is filled in once, at validation.
+            object.__setattr__(self, "country", country_of_timezone(self.home.timezone or ""))
+        return self
 
     @field_validator("partners")
     @classmethod

@@ -14,6 +14,14 @@ def money(amount: float, currency: str) -> str:
     return f"{symbol}{text}" if symbol else f"{text} {currency}"
 
 
+def money_range(low: float, high: float, currency: str) -> str:
+    """'$25–45' or '25–45 CHF': one symbol for both ends."""
+    symbol = _SYMBOLS.get(currency)
+    if symbol:
+        return f"{money(low, currency)}–{money(high, currency).removeprefix(symbol)}"
+    return f"{money(low, currency).removesuffix(' ' + currency)}–{money(high, currency)}"
+
+
 def price_phrase(activity: Activity) -> str:
     """The idea's price for two as words: free, about $X, or $X–Y."""
     low, high, currency = activity.cost_min, activity.cost_max, activity.currency
@@ -25,6 +33,4 @@ def price_phrase(activity: Activity) -> str:
         return "Free"
     if low == high:
         return f"About {money(low, currency)} for the two of you"
-    return f"{money(low, currency)}–{money(high, currency).lstrip(_SYMBOLS.get(currency, ''))}" + (
-        " for the two of you"
-    )
+    return f"{money_range(low, high, currency)} for the two of you"

@@ -21,12 +21,14 @@ from .catalog import (
     row_to_activity,
 )
 from .config import DEFAULT_ADVENTURE, Weights, adventure_level, at_adventure
+from .context.money import Rates
+from .context.weather import Forecast, Hourly, forecast_provider
 from .errors import SourceError
 from .index import stored
 from .index.item_index import ItemIndex
 from .memo import Memo
 from .models import Activity, Budget, Problem
-from .pipeline import candidates, diversify, explain, filters, query, score, taste
+from .pipeline import candidates, diversify, explain, filters, query, schedule, score, taste
 from .results import Recommendations
 from .windows import When
 
@@ -40,8 +42,11 @@ MEMO_SIZES = {
     # The rows each interest, dislike or tried label matches (a pass over the matrix for
     # words); a couple names the same labels on every call.
     "matches": 4096,
-    # The slot of each schedule in a window: couples in one place ask about one weekend.
+    # The openings of each schedule in a window (offline): couples in one place ask
+    # about one weekend.
     "slots": 16,
+    # Exchange rates under a user's own ones (loading the ECB's costs about 0.2 s).
+    "rates": 4,
     # Km of the catalog's placed rows from a place: a couple's home comes back every call.
     "km": 8,
     # The Activity of a catalog row: frozen, so one object serves every call.
@@ -78,9 +83,11 @@ class Recommender:
         weights: Weights | None = None,
         source_deadline: float = 15.0,
         adventure: float | str = DEFAULT_ADVENTURE,
+        forecast: Forecast | str | None = None,
     ) -> None:
         self.catalog = catalog
         self.sources = tuple(sources)
+        self.forecast = forecast
         #: The Weights as given; `weights` is them at this recommender's adventure dial.
         self.base_weights = weights or Weights()
         self.adventure = adventure_level(adventure)
@@ -127,18 +134,27 @@ class Recommender:
         strict: bool = False,
         history: Any = None,
         adventure: float | str | None = None,
+        energy: str | None = None,
+        setting: str | None = None,
+        max_minutes: int | None = None,
+        forecast: Forecast | str | None = None,
     ) -> Recommendations:
         """Recommend up to `k` ideas for `couple` (a Couple, its dict or its JSON) in `when`.
 
-        `budget` overrides the couple's; `near` (a Location, its dict or `(lat, lon)`;
-        default: home) and `radius_km` bound events with a place; `sources` add to the
-        recommender's and the profile's event sources; `history` adds outings (a
-        HistoryStore or a list of outings); `now` (aware) fixes the clock; `adventure`
-        (0 comfort .. 1 bold, or a word) overrides the profile's and the recommender's dial.
+        `budget` overrides the couple's (any currency: prices are converted); `near` (a
+        Location, its dict or `(lat, lon)`; default: home) and `radius_km` bound events
+        with a place; `sources` add to the recommender's and the profile's event sources;
+        `history` adds outings (a HistoryStore or a list of outings); `now` (aware) fixes
+        the clock; `adventure` (0 comfort .. 1 bold, or a word) overrides the profile's and
+        the recommender's dial. `energy` ("low", "medium", "high": the most they have),
+        `setting` ("indoor", "outdoor") and `max_minutes` override the profile's `[day]`;
+        `forecast` (a provider or its name, e.g. "open-meteo"; default: the
+        recommender's, else none) checks the weather ideas need.
         """
         q = query.make_query(
             couple, when=when, k=k, budget=budget, near=near, radius_km=radius_km, now=now,
-            seed=seed, strict=strict, history=history,
+            seed=seed, strict=strict, history=history, energy=energy, setting=setting,
+            max_minutes=max_minutes,
         )  # fmt: skip
         ready, w = self._prepared or self._ready(), self.weights
         dial = q.couple.adventure if adventure is None else adventure
@@ -159,22 +175,60 @@ class Recommender:
             (q.outings, q.today, w.half_life_days, w.repeat_after_days, w.rut_share),
             lambda: taste.history_profile(q.outings, index, today=q.today, weights=w),
         )
-        slots = memo.get(
-            "slots",
-            # The zone too: equal instants can be different local times.
-            (q.window.start, q.window.end, str(q.window.start.tzinfo), q.near.lat < 0),
-            lambda: filters.slot_table(index, q.window, southern=q.near.lat < 0),
+        forecast = forecast or self.forecast
+        weather = self._weather(q, forecast, problems) if forecast is not None else None
+        found = (
+            memo.get(
+                "slots",
+                # The zone too: equal instants can be different local times.
+                (
+                    q.window.start,
+                    q.window.end,
+                    str(q.window.start.tzinfo),
+                    here,
+                    q.couple.free_time,
+                ),
+                lambda: schedule.openings(index, q, None),
+            )
+            if weather is None
+            else schedule.openings(index, q, weather)
         )
-        allowed = filters.allowed(c, q, slots, filters.excluded(c, q, past))
+        own = q.budget.rates if q.budget else {}
+        allowed = filters.allowed(
+            c,
+            q,
+            found,
+            filters.excluded(c, q, past),
+            lambda: memo.get("rates", tuple(sorted(own.items())), lambda: Rates.load(own)),
+        )
         jitter = w.exploration if q.seed is not None else 0.0
         scored = score.score(
             c, q, past, w, np.flatnonzero(allowed.mask), best=max(w.top_m, q.k), margin=jitter
         )
         picks = diversify.diversify(c, scored, w, k=q.k, seed=q.seed, history=past)
+        placed = schedule.suggest(found, c, scored.rows[picks])
         activities = _activities(c, scored.rows[picks], memo)
         return explain.explain(
-            q, c, scored, allowed, past, picks, activities, ready.starters, problems
+            q, c, scored, allowed, past, picks, activities, ready.starters, problems, placed, found
         )
+
+    @staticmethod
+    def _weather(
+        q: query.Query, forecast: Forecast | str, problems: list[Problem]
+    ) -> Hourly | None:
+        """The forecast for the window at `q.near`, or None when it failed: then
+        `problems` says why and the climate estimate stands in."""
+        name = forecast if isinstance(forecast, str) else getattr(forecast, "name", "forecast")
+        try:
+            provider = forecast_provider(forecast) if isinstance(forecast, str) else forecast
+            return provider.hourly(q.near, q.window.start, q.window.end)
+        except Exception as exc:  # a provider's failure must never fail the recommendation
+            if q.strict:
+                raise
+            problems.append(
+                Problem(source=name, message=f"no forecast, so the climate was used: {exc}")
+            )
+            return None
 
     def _events(
         self, q: query.Query, sources: Sequence[Source], ready: Prepared
@@ -277,6 +331,10 @@ def recommend(
     strict: bool = False,
     history: Any = None,
     adventure: float | str | None = None,
+    energy: str | None = None,
+    setting: str | None = None,
+    max_minutes: int | None = None,
+    forecast: Forecast | str | None = None,
 ) -> Recommendations:
     """Recommend up to `k` novel shared ideas for `couple` (see `Recommender.recommend`).
 
@@ -303,4 +361,8 @@ def recommend(
         strict=strict,
         history=history,
         adventure=adventure,
+        energy=energy,
+        setting=setting,
+        max_minutes=max_minutes,
+        forecast=forecast,
     )

@@ -12,7 +12,7 @@ import novelty
 from novelty.catalog import as_candidates
 from novelty.index.item_index import ItemIndex
 from novelty.index.space import ItemSpace
-from novelty.pipeline import candidates, filters, query, score, taste
+from novelty.pipeline import candidates, filters, query, schedule, score, taste
 
 from ..conftest import FRIDAY_EVENING
 
@@ -84,7 +84,7 @@ def scored(
     w = weights or novelty.Weights()
     c = candidates.of_catalog(index, q)
     past = taste.history_profile(q.outings, index, today=q.today, weights=w)
-    slots = filters.slot_table(index, q.window, southern=q.near.lat < 0)
+    slots = schedule.openings(index, q, None)
     allowed = filters.allowed(c, q, slots, filters.excluded(c, q, past))
     rows = options.pop("rows", np.flatnonzero(allowed.mask))
     return c, allowed, score.score(c, q, past, w, rows, **options), past

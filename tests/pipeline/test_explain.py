@@ -6,6 +6,7 @@ import numpy as np
 
 import novelty
 from novelty.catalog import row_to_activity
+from novelty.pipeline import schedule
 from novelty.pipeline.diversify import diversify
 from novelty.pipeline.explain import explain, general_starters
 
@@ -18,7 +19,9 @@ def _recommendations(couple: novelty.Couple) -> novelty.Recommendations:
     c, allowed, s, past = scored(index, q)
     picks = diversify(c, s, novelty.Weights(), k=q.k, seed=q.seed)
     activities = [row_to_activity(r) for r in c.records(s.rows[picks])]
-    return explain(q, c, s, allowed, past, picks, activities, general_starters(), [])
+    found = schedule.openings(index, q, None)
+    placed = schedule.suggest(found, c, s.rows[picks])
+    return explain(q, c, s, allowed, past, picks, activities, general_starters(), [], placed, found)
 
 
 def test_every_idea_says_what_is_new_its_price_and_when() -> None:

@@ -18,12 +18,18 @@ def _allowed(q: novelty.Couple | None = None, **options: object) -> set[str]:
     return {IDS[i] for i, ok in enumerate(allowed.mask.tolist()) if ok}
 
 
-def test_over_budget_and_other_currencies_are_left_out() -> None:
-    assert _allowed() == {"pottery-night", "sunrise-hike", "jazz-bar", "board-games"}
+def test_over_budget_ideas_are_left_out_and_other_currencies_converted() -> None:
+    assert _allowed() == {
+        "pottery-night",
+        "sunrise-hike",
+        "jazz-bar",
+        "board-games",
+        "euro-tasting",
+    }
 
 
-def test_a_budget_in_euros_keeps_only_ideas_priced_in_euros() -> None:
-    assert _allowed(budget=novelty.Budget(per_outing=50, currency="EUR")) == {"euro-tasting"}
+def test_a_currency_without_a_rate_is_left_out() -> None:
+    assert _allowed(budget=novelty.Budget(per_outing=50, currency="XYZ")) == set()
 
 
 def test_out_of_season_ideas_are_left_out_and_in_season_ones_kept() -> None:
@@ -40,7 +46,7 @@ def test_a_disliked_label_or_id_is_never_allowed() -> None:
             novelty.Partner(name="Ben", dislikes=("jazz-bar",)),
         )
     )
-    assert _allowed(couple) == {"pottery-night", "board-games"}
+    assert _allowed(couple) == {"pottery-night", "board-games", "euro-tasting"}
 
 
 def test_what_was_done_recently_is_left_out_and_older_outings_are_not() -> None:
@@ -51,6 +57,7 @@ def test_what_was_done_recently_is_left_out_and_older_outings_are_not() -> None:
         "pottery-night",
         "sunrise-hike",
         "board-games",
+        "euro-tasting",
     }
 
 

@@ -10,10 +10,15 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from ..context.calendar import Rule, parse_when
+from ..context.weather import needs_bits
 from .space import ItemSpace, Terms
 
 #: Columns an ItemIndex encodes as small integer codes. Titles are casefolded, as outings'.
-COLUMNS = ("title", "category", "setting", "time_of_day", "currency", "duration_minutes")
+COLUMNS = (
+    "title", "category", "setting", "time_of_day", "currency", "duration_minutes", "energy",
+    "demand", "when", "weather", "countries",
+)  # fmt: skip
 
 #: "No time" in int64 nanosecond columns, as pandas stores NaT: the smallest int64.
 NAT = np.iinfo(np.int64).min
@@ -27,6 +32,9 @@ NUMBERS: dict[str, type[np.generic]] = {
     "excitement": np.float32,
     "interactive": np.float32,
     "online": np.bool_,
+    "needs_booking": np.bool_,
+    "same_day_booking": np.bool_,
+    "step_free": np.bool_,
 }
 
 #: Up to this many values are looked up one by one (see `_positions`).
@@ -41,6 +49,15 @@ class Matches:
     terms: Terms
     rows: np.ndarray
     values: np.ndarray
+
+
+def context_of(values: Mapping[str, pd.Index]) -> dict[str, Any]:
+    """The parsed `when` rule of each distinct `when` value and the needs of each distinct
+    `weather` value: parsed once per index, evaluated per call per distinct value."""
+    return {
+        "rules": tuple(parse_when(str(rule)) for rule in values["when"]),
+        "needs": np.array([needs_bits(str(n)) for n in values["weather"]], dtype=np.int64),
+    }
 
 
 def _cells(column: Any) -> Any:
@@ -68,8 +85,13 @@ class ItemIndex:
     numbers: dict[str, np.ndarray]
     #: Start of each dated event as int64 nanoseconds since the epoch (UTC), else NAT.
     starts_ns: np.ndarray
-    #: Per code of `codes["schedule"]`: its time of day, seasons and duration codes.
+    #: Per code of `codes["schedule"]`: its time of day, seasons, duration, `when` rule,
+    #: weather needs and setting codes.
     schedules: dict[str, np.ndarray]
+    #: Per value of `values["when"]`, its parsed rule (parsed once, here).
+    rules: tuple[Rule, ...]
+    #: Per value of `values["weather"]`, its needs as bits (`context.weather.NEEDS`).
+    needs: np.ndarray
     #: Rows with a place (both coordinates) that are not online.
     placed: np.ndarray
     #: Rows of dated events.
@@ -115,19 +137,17 @@ class ItemIndex:
                 uniques = uniques[new]
             codes[column], values[column] = code, pd.Index(uniques)
         numbers = {name: np.asarray(frame[name], dtype=kind) for name, kind in NUMBERS.items()}
-        # Ideas share few (time of day, seasons, duration) schedules: the filters place
-        # each schedule once per call, and every row reads its own from a table.
-        durations = len(values["duration_minutes"]) + 1
-        schedule = (
-            codes["time_of_day"].astype(np.int64) * 16 + numbers["season_mask"]
-        ) * durations + codes["duration_minutes"]
+        # Ideas share few (time of day, seasons, duration, rule, weather, setting)
+        # schedules: the schedule stage places each once per call, and every row reads
+        # its own from a table.
+        keyed = ("time_of_day", "duration_minutes", "when", "weather", "setting")
+        schedule = numbers["season_mask"].astype(np.int64)
+        for name in keyed:
+            schedule = schedule * (len(values[name]) + 1) + codes[name] + 1
         codes["schedule"], _ = pd.factorize(schedule)
         first = np.unique(codes["schedule"], return_index=True)[1]
-        schedules = {
-            "time_of_day": codes["time_of_day"][first],
-            "season_mask": numbers["season_mask"][first],
-            "duration_minutes": codes["duration_minutes"][first],
-        }
+        schedules = {name: codes[name][first] for name in keyed}
+        schedules["season_mask"] = numbers["season_mask"][first]
         # Small codes: gathering with them reads less memory on every call.
         codes = {name: code.astype(np.int32) for name, code in codes.items()}
         starts = frame["starts_at"].to_numpy(dtype="datetime64[ns]").view(np.int64)
@@ -140,6 +160,7 @@ class ItemIndex:
             numbers=numbers,
             starts_ns=starts,
             schedules=schedules,
+            **context_of(values),
             placed=np.flatnonzero(~np.isnan(lat) & ~np.isnan(lon) & ~online),
             dated=np.flatnonzero(starts != NAT),
             matrix=matrix,

@@ -26,7 +26,7 @@ import scipy
 import scipy.sparse as sp
 
 from ..files import bundled_data
-from .item_index import ItemIndex
+from .item_index import ItemIndex, context_of
 from .space import ItemSpace, canonicaliser, synonyms
 from .vocabulary import Labels, Words
 
@@ -210,11 +210,13 @@ def _prepared(about: dict[str, Any], arrays: dict[str, np.ndarray]) -> PreparedC
             cells[name] = np.array(cell["values"], dtype=object)
         else:
             cells[name] = arrays[f"cells.{name}"]
+    values = {name: _index_of(parts) for name, parts in about["values"].items()}
     index = ItemIndex(
         space=space,
         ids=_index_of(about["ids"]),
         codes={name: arrays[f"codes.{name}"] for name in about["codes"]},
-        values={name: _index_of(parts) for name, parts in about["values"].items()},
+        values=values,
+        **context_of(values),
         numbers={name: arrays[f"numbers.{name}"] for name in about["numbers"]},
         starts_ns=arrays["starts_ns"],
         schedules={name: arrays[f"schedules.{name}"] for name in about["schedules"]},

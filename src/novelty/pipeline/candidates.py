@@ -158,8 +158,9 @@ def gather(
     # Only the columns the stages read over every row are joined.
     codes = {
         name: np.concatenate([catalog.codes[name], events.codes[name]])
-        for name in ("title", "category", "setting", "currency")
-    }
+        for name in ("title", "category", "setting", "currency", "energy", "demand", "countries",
+                     "duration_minutes")
+    }  # fmt: skip
     # Events are judged by their own start: no row reads their schedule's slot.
     codes["schedule"] = np.concatenate(
         [catalog.codes["schedule"], np.zeros(len(events), dtype=np.int32)]
@@ -173,7 +174,16 @@ def gather(
         codes=codes,
         numbers={
             name: np.concatenate([catalog.numbers[name], events.numbers[name]])
-            for name in ("cost_min", "lat", "lon", "excitement", "interactive")
+            for name in (
+                "cost_min",
+                "lat",
+                "lon",
+                "excitement",
+                "interactive",
+                "step_free",
+                "needs_booking",
+                "same_day_booking",
+            )
         },
         starts_ns=np.concatenate([catalog.starts_ns, events.starts_ns]),
         norms=np.concatenate([catalog.norms, events.norms]),

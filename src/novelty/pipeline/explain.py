@@ -9,6 +9,9 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from ..context.calendar import parse_when
+from ..context.money import Rates, approximate_price
+from ..context.weather import NEEDS, UNKNOWABLE_OFFLINE, describe_needs
 from ..files import bundled_data
 from ..geo import haversine_km
 from ..models import Activity, Budget, Couple, Problem, Recommendation
@@ -16,8 +19,9 @@ from ..money import money, price_phrase
 from ..results import Recommendations
 from .candidates import Candidates
 from .diversify import BRIDGE_AFFINITY
-from .filters import DEFAULT_DURATION, Allowed
+from .filters import Allowed
 from .query import Query
+from .schedule import DAY_PARTS, DEFAULT_DURATION, KINDS, Openings, Placed
 from .score import Scored
 from .taste import History
 
@@ -90,15 +94,49 @@ def interest_reason(couple: Couple, best: Sequence[tuple[str, float] | None]) ->
     return f"Speaks to {_names(parts)}."
 
 
-def budget_reason(activity: Activity, budget: Budget | None) -> str:
-    """The price, and how it sits against the budget."""
+def budget_reason(activity: Activity, budget: Budget | None, rates: Rates | None = None) -> str:
+    """The price (in the budget's currency, approximately, when converted), and how it
+    sits against the budget."""
     phrase = price_phrase(activity)
     if budget is None or activity.cost_min is None or phrase == "Free":
         return phrase + "."
+    rate = 1.0
+    if activity.currency != budget.currency and rates is not None:
+        rate = rates.rate(activity.currency, budget.currency) or 1.0
+        phrase = approximate_price(activity, budget.currency, rates) or phrase
     limit = money(budget.per_outing, budget.currency)
-    if activity.cost_max is not None and activity.cost_max > budget.per_outing:
+    if activity.cost_max is not None and activity.cost_max * rate > budget.per_outing:
         return f"{phrase}; the cheaper end fits your {limit} budget."
     return f"{phrase}, within your {limit} budget."
+
+
+def weather_reason(
+    activity: Activity, found: Openings, slot: int, local: dt.datetime
+) -> str | None:
+    """Why the weather suits an idea that needs some (or is outdoors), from the forecast;
+    offline, which of its needs no one checked."""
+    needs = sum(NEEDS[n] for n in activity.weather) | (
+        NEEDS["dry"] if activity.setting == "outdoor" else 0
+    )
+    if not needs or slot < 0:
+        return None
+    bits, kind = int(found.forecast_bits[slot]), KINDS[int(found.slot_kind[slot])]
+    if bits < 0:
+        unchecked = needs & UNKNOWABLE_OFFLINE
+        if not unchecked:
+            return None
+        needs_words = describe_needs(unchecked)
+        return f"Needs {needs_words} weather: no forecast was checked, so look before you go."
+    when = f"{local:%A} {kind}" if kind in DAY_PARTS else f"{local:%A} at {kind}"
+    if kind == "dark":
+        when = f"{local:%A} after dark"
+    said = (
+        describe_needs(needs & bits & ~NEEDS["mild"] & ~NEEDS["warm"]) if needs & bits & ~6 else ""
+    )
+    temperature = found.temperature[slot]
+    degrees = "" if np.isnan(temperature) else f"{temperature:.0f} °C"
+    words = ", ".join(filter(None, (said, degrees)))
+    return f"Forecast: {words} on {when}." if words else None
 
 
 def when_reason(
@@ -110,7 +148,10 @@ def when_reason(
     if activity.starts_at is not None:
         text = f"On {day} at {local:%H:%M}"
     else:
+        sky = parse_when(activity.when).sky if activity.when else None
         part = activity.time_of_day if activity.time_of_day != "any" else f"{local:%H:%M}"
+        if sky is not None:
+            part = f"{local:%H:%M}, " + ("after dark" if sky == "dark" else f"for the {sky}")
         text = f"Suggested for {day}, {part}"
     place = activity.location
     if place is not None and place.name:
@@ -170,6 +211,8 @@ def explain(
     activities: Sequence[Activity],
     starters: Sequence[str],
     problems: list[Problem],
+    placed: Placed,
+    found: Openings,
 ) -> Recommendations:
     """The Recommendations of the picked positions (into `scored.rows`), whose Activities
     are `activities`, best first."""
@@ -179,8 +222,9 @@ def explain(
             *problems,
             Problem(
                 source="budget",
-                message=f"{allowed.other_currency} idea(s) priced in another currency than "
-                f"your budget ({budget.currency if budget else ''}) were left out",
+                message=f"{allowed.other_currency} idea(s) priced in a currency with no "
+                f"exchange rate to your budget's ({budget.currency if budget else ''}) were "
+                "left out; give the rate in the budget's `rates`",
             ),
         ]
     chosen = scored.rows[picks]
@@ -200,12 +244,13 @@ def explain(
     numbers = candidates.numbers
     # Km from `near` (NaN without a place), all at once.
     kms = haversine_km(numbers["lat"][chosen], numbers["lon"][chosen], near).tolist()
-    starts = allowed.starts(candidates, chosen, tz)
+    starts = placed.starts(tz)
     interests = _strongest_interests(candidates, chosen, couple)
     values = scored.components[:, picks].T
     ideas = []
-    for rank, (at, activity, km, start, strongest) in enumerate(
-        zip(picks.tolist(), activities, kms, starts, interests, strict=True), start=1
+    slots = placed.slots.tolist()
+    for rank, (at, activity, km, start, strongest, slot) in enumerate(
+        zip(picks.tolist(), activities, kms, starts, interests, slots, strict=True), start=1
     ):
         components = dict(zip(scored.names, map(float, values[rank - 1]), strict=True))
         end = (
@@ -225,8 +270,10 @@ def explain(
             ),
             interest_reason(couple, strongest),
             excitement_reason(activity),
-            budget_reason(activity, budget),
+            budget_reason(activity, budget, allowed.rates),
             when_reason(activity, start, tz, distance),
+            weather_reason(activity, found, slot, start.astimezone(tz)),
+            "Book ahead." if activity.needs_booking and not activity.same_day_booking else None,
         ]
         for partner, fit, new in zip(couple.partners, scored.affinity[at], newness, strict=True):
             components[f"fit:{partner.name}"] = float(fit)

@@ -1,116 +1,25 @@
-"""Stage 4, filters: what may never be recommended (outside the window or season, over
-budget, too far, disliked, done recently) and when each remaining idea can start."""
+"""Stage 6, filters: what may never be recommended: no opening in the window (dates,
+season, sky, weather, free time), over budget, too far, beyond the couple's day (energy,
+setting, minutes, mobility, booking ahead), not for their country, disliked, done recently."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from ..catalog import ALL_SEASONS, SEASON_BITS
-from ..index.item_index import NAT, ItemIndex
-from ..models import Window
+from ..context.money import Rates, budget_per_currency
+from ..index.item_index import NAT
 from .candidates import Candidates
-from .query import Query
+from .query import ENERGY, Query
+from .schedule import DEFAULT_DURATION, Openings
 from .taste import History
 
-#: Parts of the day in local time: (earliest suggested start, end of the part).
-DAY_PARTS: dict[str, tuple[dt.time, dt.time]] = {
-    "morning": (dt.time(9, 30), dt.time(12, 0)),
-    "afternoon": (dt.time(13, 0), dt.time(17, 0)),
-    "evening": (dt.time(18, 30), dt.time(22, 0)),
-}
-#: Assumed length of an idea whose duration is unknown.
-DEFAULT_DURATION = dt.timedelta(hours=2)
-_MONTH_SEASON = {
-    12: "winter",
-    1: "winter",
-    2: "winter",
-    3: "spring",
-    4: "spring",
-    5: "spring",
-    6: "summer",
-    7: "summer",
-    8: "summer",
-    9: "autumn",
-    10: "autumn",
-    11: "autumn",
-}
-_OPPOSITE = {"winter": "summer", "summer": "winter", "spring": "autumn", "autumn": "spring"}
-_MAX_DAYS = 62
-
-
-def _days(window: Window) -> list[dt.date]:
-    start = window.start.date()
-    count = min((window.end.date() - start).days + 1, _MAX_DAYS)
-    return [start + dt.timedelta(days=i) for i in range(count)]
-
-
-def season_bit(day: dt.date, *, southern: bool) -> int:
-    """Season of a day as a bit (meteorological seasons; flipped south of the equator)."""
-    season = _MONTH_SEASON[day.month]
-    return SEASON_BITS[_OPPOSITE[season] if southern else season]
-
-
-def _next_quarter(moment: dt.datetime) -> dt.datetime:
-    """A suggested time reads better on the quarter hour: 21:35 becomes 21:45."""
-    spare = dt.timedelta(
-        minutes=moment.minute % 15, seconds=moment.second, microseconds=moment.microsecond
-    )
-    return moment if not spare else moment - spare + dt.timedelta(minutes=15)
-
-
-def earliest_slot(
-    part: str, window: Window, *, seasons: int = ALL_SEASONS, southern: bool = False
-) -> dt.datetime | None:
-    """Earliest suggested start for a part of the day ("any" = whichever comes first) on a
-    day in one of `seasons` (a bit mask)."""
-    tz = window.start.tzinfo
-    parts = list(DAY_PARTS) if part == "any" else [part]
-    for day in _days(window):
-        if not seasons & season_bit(day, southern=southern):
-            continue
-        for name in parts:
-            begin, finish = DAY_PARTS[name]
-            start = max(dt.datetime.combine(day, begin, tzinfo=tz), _next_quarter(window.start))
-            if start < dt.datetime.combine(day, finish, tzinfo=tz) and start < window.end:
-                return start
-    return None
-
-
-def _nanoseconds(moment: dt.datetime) -> int:
-    return int(pd.Timestamp(moment).value)
-
-
-def slot_table(
-    catalog: ItemIndex, window: Window, *, southern: bool
-) -> tuple[np.ndarray, np.ndarray]:
-    """Per schedule of the catalog (time of day, seasons, duration): its earliest start in
-    the window (int64 ns since the epoch, NAT where none) and whether it ends inside the
-    window. One slot per (part of day, seasons) pair: an idea out of season on Friday may
-    still fit on Sunday when a weekend straddles two seasons."""
-    names = (*DAY_PARTS, "any")
-    # Each time of day code's place in `names` (-1 for none), the last entry for code -1.
-    part_of = np.array(
-        [names.index(v) if v in names else -1 for v in catalog.values["time_of_day"]] + [-1]
-    )
-    parts = part_of[catalog.schedules["time_of_day"]]
-    pairs = np.where(parts >= 0, parts * 16 + catalog.schedules["season_mask"], -1)
-    distinct, inverse = np.unique(pairs, return_inverse=True)
-    slots = np.full(distinct.size, NAT, dtype=np.int64)
-    for i, pair in enumerate(distinct.tolist()):
-        if pair >= 0:
-            slot = earliest_slot(names[pair // 16], window, seasons=pair % 16, southern=southern)
-            slots[i] = NAT if slot is None else _nanoseconds(slot)
-    start = slots[inverse]
-    # Each duration code's length, the last entry (code -1) standing in for an unknown one.
-    minutes = np.append(catalog.values["duration_minutes"].to_numpy(dtype=float), np.nan)
-    seconds = np.where(np.isnan(minutes), DEFAULT_DURATION.total_seconds(), minutes * 60)
-    length = (seconds * 1e9).astype(np.int64)[catalog.schedules["duration_minutes"]]
-    fits = (start != NAT) & (start + length <= _nanoseconds(window.end))
-    return start, fits
+#: Physical demands a partner with limited mobility (or in a wheelchair) can take on.
+GENTLE = ("none", "light")
 
 
 @dataclass(frozen=True)
@@ -118,10 +27,13 @@ class Allowed:
     """Which candidates may be shown, when they would start, and what was left out."""
 
     mask: np.ndarray
-    #: Ideas left out only because they are priced in another currency than the budget.
+    #: Ideas left out only because no rate converts their currency into the budget's.
     other_currency: int
     #: Per schedule code, its earliest start in the window (int64 ns, NAT where none).
     schedule_starts: np.ndarray
+    #: The rates prices were converted with (None when every price was in the budget's
+    #: currency).
+    rates: Rates | None = None
 
     def starts(self, candidates: Candidates, rows: np.ndarray, tz: dt.tzinfo) -> list[dt.datetime]:
         """The start of each row at `rows` in `tz`: an event's own, else its slot."""
@@ -147,31 +59,67 @@ def excluded(candidates: Candidates, query: Query, history: History) -> np.ndarr
     return out
 
 
+def _fits_the_day(candidates: Candidates, query: Query) -> np.ndarray:
+    """Rows within the couple's day: energy, setting, minutes, mobility, country, and no
+    booking ahead on short notice."""
+    fits = np.ones(candidates.size, dtype=bool)
+    where, values = candidates.where, candidates.catalog.values
+    if query.energy != "high":
+        fits &= where("energy", ENERGY[: ENERGY.index(query.energy) + 1])
+    if query.setting is not None:
+        fits &= where("setting", (query.setting, "either"))
+    if query.max_minutes is not None:
+        durations = values["duration_minutes"].to_numpy(dtype=float)
+        fits &= where("duration_minutes", durations[durations <= query.max_minutes].tolist())
+        if query.max_minutes >= DEFAULT_DURATION.total_seconds() / 60:
+            fits |= candidates.codes["duration_minutes"] < 0
+    if query.mobility != "full":
+        fits &= where("demand", GENTLE)
+        if query.mobility == "wheelchair":
+            fits &= candidates.numbers["step_free"]
+    countries = values["countries"]
+    anywhere = (countries == "") | countries.str.contains(str(query.couple.country), regex=False)
+    fits &= where("countries", countries[anywhere]) | (candidates.codes["countries"] < 0)
+    if query.short_notice:
+        numbers = candidates.numbers
+        fits &= ~numbers["needs_booking"] | numbers["same_day_booking"]
+    return fits
+
+
 def allowed(
     candidates: Candidates,
     query: Query,
-    slots: tuple[np.ndarray, np.ndarray],
+    found: Openings,
     excluded: np.ndarray,
+    rates: Callable[[], Rates] | None = None,
 ) -> Allowed:
-    """Apply every hard filter at once; `slots` is the catalog's `slot_table` for the
-    window, `excluded` marks dislikes and recent repeats."""
+    """Apply every hard filter at once; `found` is the catalog's openings in the window,
+    `excluded` marks dislikes and recent repeats, `rates` loads the exchange rates (only
+    called when some price is in another currency than the budget)."""
     window, budget = query.window, query.budget
     start_ns, end_ns = pd.Timestamp(window.start).value, pd.Timestamp(window.end).value
-    start, fits = slots
-    # Every row reads whether its schedule fits; dated events are judged by their own start.
-    mask = fits[candidates.codes["schedule"]]
+    # Every row reads whether its schedule has an opening; dated events are judged by
+    # their own start.
+    mask = (found.earliest != NAT)[candidates.codes["schedule"]]
     dated = candidates.dated
     # Times as int64 nanoseconds since the epoch (UTC): numpy compares them at once, where
     # pandas datetime Series cost a pass per operation.
     event_starts = candidates.starts_ns[dated]
     mask[dated] = (event_starts >= start_ns) & (event_starts < end_ns)
-    mask &= ~excluded
-    other_currency = 0
+    mask &= ~excluded & _fits_the_day(candidates, query)
+    other_currency, used = 0, None
     if budget is not None:
-        same_currency = candidates.where("currency", [budget.currency])
-        other_currency = int((mask & ~same_currency).sum())
+        currencies = list(candidates.catalog.values["currency"])
+        if candidates.events is not None:
+            currencies += list(candidates.events.values["currency"])
+        if set(currencies) != {budget.currency}:
+            used = rates() if rates is not None else Rates.load(budget.rates)
+        limit = budget_per_currency(budget, currencies, used)[candidates.codes["currency"]]
+        other_currency = int((mask & np.isnan(limit)).sum())
         # An unknown price (NaN) is never over the budget.
-        mask &= same_currency & ~(candidates.numbers["cost_min"] > budget.per_outing + 1e-9)
+        mask &= ~np.isnan(limit) & ~(candidates.numbers["cost_min"] > limit + 1e-9)
     if query.radius_km is not None:
         mask[candidates.placed[candidates.km > query.radius_km]] = False
-    return Allowed(mask=mask, other_currency=other_currency, schedule_starts=start)
+    return Allowed(
+        mask=mask, other_currency=other_currency, schedule_starts=found.earliest, rates=used
+    )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from operator import attrgetter
 from typing import Any
 
 from pydantic import ValidationError
@@ -12,6 +13,12 @@ from pydantic import ValidationError
 from ..errors import ArgumentError, BudgetError
 from ..models import Budget, Couple, Location, Outing, Window
 from ..windows import When, resolve_window
+
+#: Energy levels and mobilities, least demanding first.
+ENERGY = ("low", "medium", "high")
+MOBILITY = ("full", "limited", "wheelchair")
+#: A window ending this soon after now leaves no time to book ahead.
+SHORT_NOTICE = dt.timedelta(days=1)
 
 #: What `recommend()` takes as a couple, a place and a history.
 CoupleLike = Couple | Mapping[str, Any] | str
@@ -39,6 +46,14 @@ class Query:
     #: What either partner dislikes (sorted) and has tried, each once.
     dislikes: tuple[str, ...]
     tried: frozenset[str]
+    #: The couple's day: the most energy they have, indoor or outdoor only (None: either),
+    #: the longest outing, and the strictest mobility of the partners.
+    energy: str = "high"
+    setting: str | None = None
+    max_minutes: int | None = None
+    mobility: str = "full"
+    #: The window ends within a day of now: ideas that need booking ahead are out.
+    short_notice: bool = False
 
 
 def _model(kind: type[Couple] | type[Location], value: Any, argument: str) -> Any:
@@ -103,6 +118,9 @@ def make_query(
     seed: int | None,
     strict: bool,
     history: Any,
+    energy: str | None = None,
+    setting: str | None = None,
+    max_minutes: int | None = None,
 ) -> Query:
     """Check every argument (errors name it) and resolve the window in the couple's zone."""
     couple = (
@@ -118,6 +136,18 @@ def make_query(
         raise ArgumentError(f"seed: expected a whole number or None, got {seed!r}")
     if now is not None and (not isinstance(now, dt.datetime) or now.tzinfo is None):
         raise ArgumentError(f"now: expected an aware datetime, got {now!r}")
+    day = couple.day
+    energy = day.energy if energy is None else energy
+    if energy not in ENERGY:
+        raise ArgumentError(f"energy: expected one of {', '.join(ENERGY)}, got {energy!r}")
+    setting = day.setting if setting is None else setting
+    if setting not in (None, "indoor", "outdoor"):
+        raise ArgumentError(f"setting: expected 'indoor', 'outdoor' or None, got {setting!r}")
+    max_minutes = day.max_minutes if max_minutes is None else max_minutes
+    if max_minutes is not None and (
+        isinstance(max_minutes, bool) or not isinstance(max_minutes, int) or max_minutes < 1
+    ):
+        raise ArgumentError(f"max_minutes: expected a whole number >= 1, got {max_minutes!r}")
     tz = couple.timezone
     now = now or dt.datetime.now(tz)
     # `model_copy(update=...)` skips validation, so the history may be a list here.
@@ -132,9 +162,10 @@ def make_query(
         labels.extend((*partner.interests, *partner.dislikes, *partner.tried))
         dislikes.update(partner.dislikes)
         tried.update(partner.tried)
+    window = resolve_window(when, now=now, tz=tz)
     return Query(
         couple=couple,
-        window=resolve_window(when, now=now, tz=tz),
+        window=window,
         now=now,
         today=now.astimezone(tz).date(),
         budget=couple.budget if budget is None else _budget(budget, couple),
@@ -147,4 +178,9 @@ def make_query(
         labels=tuple(dict.fromkeys(labels)),
         dislikes=tuple(sorted(dislikes)),
         tried=frozenset(tried),
+        energy=energy,
+        setting=setting,
+        max_minutes=max_minutes,
+        mobility=MOBILITY[max(map(MOBILITY.index, map(attrgetter("mobility"), couple.partners)))],
+        short_notice=window.end - now <= SHORT_NOTICE,
     )

@@ -31,6 +31,7 @@ EXPORTED = [
     "load_catalog",
     "load_profile",
     "recommend",
+    "recommend_many",
 ]
 
 

@@ -39,7 +39,7 @@ logging.getLogger("novelty").addHandler(logging.NullHandler())
 if TYPE_CHECKING:
     from .catalog import load_catalog
     from .config import Weights
-    from .recommender import Recommender, recommend
+    from .recommender import Recommender, recommend, recommend_many
     from .results import Recommendations
 
 #: Names loaded on first use, and the module that defines each.
@@ -47,6 +47,7 @@ _ON_FIRST_USE = {
     "load_catalog": "catalog",
     "Recommender": "recommender",
     "recommend": "recommender",
+    "recommend_many": "recommender",
     "Recommendations": "results",
     "Weights": "config",
 }
@@ -80,6 +81,7 @@ __all__ = [
     "load_catalog",
     "load_profile",
     "recommend",
+    "recommend_many",
 ]
 
 

@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
+from pydantic import ValidationError
 
+from . import batch
 from .catalog import activity_columns, as_candidates, load_catalog, row_to_activity
 from .config import Weights
-from .errors import SourceError
+from .errors import ArgumentError, NoveltyError, SourceError
 from .index.item_index import ItemIndex
 from .index.space import ItemSpace
 from .memo import Memo
@@ -78,6 +80,16 @@ class Recommender:
         self._lock = threading.Lock()
         self._prepared: Prepared | None = None
 
+    def __getstate__(self) -> dict[str, Any]:
+        # A lock cannot be pickled; a copy (a Dask worker's) gets its own.
+        state = dict(self.__dict__)
+        del state["_lock"]
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._lock = threading.Lock()
+
     def prepare(self) -> Recommender:
         """Load the catalog and fit the item space; idempotent and thread-safe."""
         if self._prepared is None:
@@ -127,9 +139,102 @@ class Recommender:
             couple, when=when, k=k, budget=budget, near=near, radius_km=radius_km, now=now,
             seed=seed, strict=strict, history=history,
         )  # fmt: skip
+        return explain.explain(q, *self._ranked(q, sources))
+
+    def recommend_many(
+        self,
+        couples: Iterable[query.CoupleLike],
+        *,
+        when: When = "this weekend",
+        k: int = 5,
+        budget: Budget | float | None = None,
+        near: query.PlaceLike | None = None,
+        radius_km: float | None = None,
+        sources: Sequence[Source] = (),
+        now: dt.datetime | None = None,
+        seed: int | None = None,
+        strict: bool = False,
+        history: Any = None,
+        partners: int = batch.PARTNERS,
+        chunk_size: int = batch.CHUNK,
+    ) -> pd.DataFrame:
+        """`recommend()` for every couple of `couples` (Couples, dicts or JSON texts), as one
+        table with a row per couple and rank (columns: see `novelty.batch`).
+
+        Each couple's rows are exactly what `recommend()` returns for it with the same
+        keywords; `now` defaults to one clock for the whole batch. A couple that cannot be
+        recommended for (bad data) becomes one row whose `error` says why. `partners` is
+        how many `fit_partner_N`/`new_partner_N` column pairs the table has.
+        """
+        chunks = self.recommend_chunks(
+            couples, when=when, k=k, budget=budget, near=near, radius_km=radius_km,
+            sources=sources, now=now, seed=seed, strict=strict, history=history,
+            partners=partners, chunk_size=chunk_size,
+        )  # fmt: skip
+        return pd.concat(chunks, ignore_index=True)
+
+    def recommend_chunks(
+        self,
+        couples: Iterable[query.CoupleLike],
+        *,
+        when: When = "this weekend",
+        k: int = 5,
+        budget: Budget | float | None = None,
+        near: query.PlaceLike | None = None,
+        radius_km: float | None = None,
+        sources: Sequence[Source] = (),
+        now: dt.datetime | None = None,
+        seed: int | None = None,
+        strict: bool = False,
+        history: Any = None,
+        partners: int = batch.PARTNERS,
+        chunk_size: int = batch.CHUNK,
+        start: int = 0,
+    ) -> Iterator[pd.DataFrame]:
+        """`recommend_many`'s table as frames of the rows of up to `chunk_size` couples
+        each (at least one frame): couples are read as they come, so memory stays flat
+        however many there are. `start` is the position of the first couple in the whole
+        input (it names the couples without a name)."""
+        if isinstance(chunk_size, bool) or not isinstance(chunk_size, int) or chunk_size < 1:
+            raise ArgumentError(f"chunk_size: expected a whole number >= 1, got {chunk_size!r}")
+        if isinstance(partners, bool) or not isinstance(partners, int) or partners < 2:
+            raise ArgumentError(f"partners: expected a whole number >= 2, got {partners!r}")
+        # One clock for the batch: every couple asks about the same moment.
+        now = now or dt.datetime.now(dt.UTC)
+        rows, yielded = batch.Rows(partners), False
+        for position, couple in enumerate(couples, start=start):
+            name = batch.couple_name(couple, position)
+            try:
+                q = query.make_query(
+                    couple, when=when, k=k, budget=budget, near=near, radius_km=radius_km,
+                    now=now, seed=seed, strict=strict, history=history,
+                )  # fmt: skip
+                if len(q.couple.partners) > partners:
+                    raise ArgumentError(
+                        f"couple: {len(q.couple.partners)} partners, but the table has "
+                        f"columns for {partners}; pass partners={len(q.couple.partners)}"
+                    )
+                ranked = self._ranked(q, sources)
+            except (NoveltyError, ValidationError) as exc:
+                rows.add_error(name, str(exc).splitlines()[0])
+            else:
+                rows.add(name, explain.describe(q, *ranked[:-1]))
+            if rows.couples == chunk_size:
+                yield rows.frame()
+                rows, yielded = batch.Rows(partners), True
+        if rows.couples or not yielded:
+            yield rows.frame()
+
+    def _ranked(self, q: query.Query, sources: Sequence[Source]) -> tuple[Any, ...]:
+        """The stages from candidates to diversify for `q`: the arguments of
+        `explain.explain` after the query, in its order."""
         ready, w = self._prepared or self._ready(), self.weights
         index, memo = ready.index, ready.memo
-        events, problems = self._events(q, sources, ready)
+        events, problems = (
+            self._events(q, sources, ready)
+            if self.sources or sources or q.couple.sources
+            else (None, [])
+        )
         here = q.near.lat, q.near.lon
         c = candidates.gather(
             index,
@@ -156,17 +261,13 @@ class Recommender:
         )
         picks = diversify.diversify(c, scored, w, k=q.k, seed=q.seed)
         activities = _activities(c, scored.rows[picks], memo)
-        return explain.explain(
-            q, c, scored, allowed, past, picks, activities, ready.starters, problems
-        )
+        return c, scored, allowed, past, picks, activities, ready.starters, problems
 
     def _events(
         self, q: query.Query, sources: Sequence[Source], ready: Prepared
     ) -> tuple[ItemIndex | None, list[Problem]]:
         """This call's events, indexed as a block in the catalog's space, and what failed."""
         couple = q.couple
-        if not (self.sources or sources or couple.sources):
-            return None, []
         from .sources import build_source, collect_events  # imported when needed: HTTP is heavy
 
         configured: list[Source] = []
@@ -239,6 +340,17 @@ _default: Recommender | None = None
 _default_lock = threading.Lock()
 
 
+def _shared(catalog: pd.DataFrame | str | Path | None) -> Recommender:
+    """A Recommender of `catalog`; the shared one of the bundled catalog when None."""
+    global _default
+    if catalog is not None:
+        return Recommender(catalog)
+    with _default_lock:
+        if _default is None:
+            _default = Recommender()
+        return _default
+
+
 def recommend(
     couple: query.CoupleLike,
     *,
@@ -258,14 +370,7 @@ def recommend(
 
     Uses a shared Recommender over the bundled catalog unless `catalog` is given.
     """
-    global _default
-    if catalog is not None:
-        recommender = Recommender(catalog)
-    else:
-        with _default_lock:
-            if _default is None:
-                _default = Recommender()
-            recommender = _default
+    recommender = _shared(catalog)
     return recommender.recommend(
         couple,
         when=when,
@@ -279,3 +384,29 @@ def recommend(
         strict=strict,
         history=history,
     )
+
+
+def recommend_many(
+    couples: Iterable[query.CoupleLike],
+    *,
+    when: When = "this weekend",
+    k: int = 5,
+    budget: Budget | float | None = None,
+    near: query.PlaceLike | None = None,
+    radius_km: float | None = None,
+    sources: Sequence[Source] = (),
+    catalog: pd.DataFrame | str | Path | None = None,
+    now: dt.datetime | None = None,
+    seed: int | None = None,
+    strict: bool = False,
+    history: Any = None,
+    partners: int = batch.PARTNERS,
+) -> pd.DataFrame:
+    """Recommend for many couples at once, one table (see `Recommender.recommend_many`).
+
+    Uses a shared Recommender over the bundled catalog unless `catalog` is given.
+    """
+    return _shared(catalog).recommend_many(
+        couples, when=when, k=k, budget=budget, near=near, radius_km=radius_km,
+        sources=sources, now=now, seed=seed, strict=strict, history=history, partners=partners,
+    )  # fmt: skip

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import zlib
 from collections.abc import Sequence
+from typing import NamedTuple
 
 import numpy as np
 
@@ -147,7 +148,24 @@ def _strongest_interests(
     return [list(best) for best in zip(*per_partner, strict=True)]
 
 
-def explain(
+class Idea(NamedTuple):
+    """One picked idea as plain data: what `explain` wraps into a Recommendation and
+    `recommend_many` into table rows."""
+
+    activity: Activity
+    rank: int
+    #: The score's components, "score" first (the per-partner ones are in the arrays).
+    components: dict[str, float]
+    reasons: tuple[str, ...]
+    conversation_starters: tuple[str, str]
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    #: Per partner, in the couple's order: affinity (fit) and newness.
+    affinity: np.ndarray
+    newness: np.ndarray
+
+
+def describe(
     query: Query,
     candidates: Candidates,
     scored: Scored,
@@ -156,20 +174,10 @@ def explain(
     picks: np.ndarray,
     activities: Sequence[Activity],
     starters: Sequence[str],
-    problems: list[Problem],
-) -> Recommendations:
-    """The Recommendations of the picked positions (into `scored.rows`), whose Activities
-    are `activities`, best first."""
+) -> list[Idea]:
+    """The picked positions (into `scored.rows`), whose Activities are `activities`, as
+    Ideas with reasons and conversation starters, best first."""
     couple, tz, budget = query.couple, query.couple.timezone, query.budget
-    if allowed.other_currency:
-        problems = [
-            *problems,
-            Problem(
-                source="budget",
-                message=f"{allowed.other_currency} idea(s) priced in another currency than "
-                f"your budget ({budget.currency if budget else ''}) were left out",
-            ),
-        ]
     chosen = scored.rows[picks]
     near = query.near
     numbers = candidates.numbers
@@ -203,19 +211,65 @@ def explain(
             budget_reason(activity, budget),
             when_reason(activity, start, tz, distance),
         ]
-        for partner, fit, new in zip(couple.partners, scored.affinity[at], newness, strict=True):
-            components[f"fit:{partner.name}"] = float(fit)
-            components[f"new:{partner.name}"] = float(new)
         ideas.append(
-            Recommendation(
-                activity=activity,
-                score=components["score"],
-                rank=rank,
-                components=components,
-                reasons=tuple(filter(None, reasons)),
-                conversation_starters=conversation_starters(activity, query.seed, starters),
-                starts_at=start,
-                ends_at=end,
+            Idea(
+                activity,
+                rank,
+                components,
+                tuple(filter(None, reasons)),
+                conversation_starters(activity, query.seed, starters),
+                start,
+                end,
+                scored.affinity[at],
+                newness,
             )
         )
-    return Recommendations(ideas, window=query.window, problems=problems, generated_at=query.now)
+    return ideas
+
+
+def explain(
+    query: Query,
+    candidates: Candidates,
+    scored: Scored,
+    allowed: Allowed,
+    history: History,
+    picks: np.ndarray,
+    activities: Sequence[Activity],
+    starters: Sequence[str],
+    problems: list[Problem],
+) -> Recommendations:
+    """The Recommendations of the picked positions (into `scored.rows`), whose Activities
+    are `activities`, best first (see `describe`)."""
+    budget = query.budget
+    if allowed.other_currency:
+        problems = [
+            *problems,
+            Problem(
+                source="budget",
+                message=f"{allowed.other_currency} idea(s) priced in another currency than "
+                f"your budget ({budget.currency if budget else ''}) were left out",
+            ),
+        ]
+    recommendations = []
+    for idea in describe(query, candidates, scored, allowed, history, picks, activities, starters):
+        components = idea.components
+        for partner, fit, new in zip(
+            query.couple.partners, idea.affinity, idea.newness, strict=True
+        ):
+            components[f"fit:{partner.name}"] = float(fit)
+            components[f"new:{partner.name}"] = float(new)
+        recommendations.append(
+            Recommendation(
+                activity=idea.activity,
+                score=components["score"],
+                rank=idea.rank,
+                components=components,
+                reasons=idea.reasons,
+                conversation_starters=idea.conversation_starters,
+                starts_at=idea.starts_at,
+                ends_at=idea.ends_at,
+            )
+        )
+    return Recommendations(
+        recommendations, window=query.window, problems=problems, generated_at=query.now
+    )

@@ -64,8 +64,8 @@ def recommend_many(
     once, and sent to each worker once. `now` defaults to this call's clock, so every
     partition asks about the same moment.
     """
-    from dask.delayed import delayed
     import dask.dataframe as dd
+    from dask.delayed import delayed
 
     ready = (recommender or _shared(None)).prepare()
     options = {
@@ -74,7 +74,7 @@ def recommend_many(
         "strict": strict, "history": history, "partners": partners,
     }  # fmt: skip
     shipped = delayed(ready, pure=True)
-    parts = couples.to_delayed()  # type: ignore[no-untyped-call]  # dask leaves it untyped
+    parts = couples.to_delayed()
     sizes = [delayed(len, pure=True)(part) for part in parts]
     tables = [
         delayed(_partition, pure=True)(part, sizes[:i], shipped, options)

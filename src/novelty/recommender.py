@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -201,33 +202,61 @@ class Recommender:
             raise ArgumentError(f"partners: expected a whole number >= 2, got {partners!r}")
         # One clock for the batch: every couple asks about the same moment.
         now = now or dt.datetime.now(dt.UTC)
-        rows, yielded = batch.Rows(partners), False
-        for position, couple in enumerate(couples, start=start):
-            name = batch.couple_name(couple, position)
+        read, first = enumerate(couples, start=start), True
+        while True:
+            # A chunk's couples as queries (or why not) first, so work that couples share
+            # is done once for the chunk.
+            asked: list[tuple[str, query.Query | str]] = []
+            for position, couple in itertools.islice(read, chunk_size):
+                name = batch.couple_name(couple, position)
+                try:
+                    q = query.make_query(
+                        couple, when=when, k=k, budget=budget, near=near, radius_km=radius_km,
+                        now=now, seed=seed, strict=strict, history=history,
+                    )  # fmt: skip
+                    if len(q.couple.partners) > partners:
+                        raise ArgumentError(
+                            f"couple: {len(q.couple.partners)} partners, but the table has "
+                            f"columns for {partners}; pass partners={len(q.couple.partners)}"
+                        )
+                except (NoveltyError, ValidationError) as exc:
+                    asked.append((name, str(exc).splitlines()[0]))
+                else:
+                    asked.append((name, q))
+            if asked or first:
+                yield self._chunk(asked, sources, partners)
+            if len(asked) < chunk_size:
+                return
+            first = False
+
+    def _chunk(
+        self, asked: list[tuple[str, query.Query | str]], sources: Sequence[Source], partners: int
+    ) -> pd.DataFrame:
+        """The table's rows of one chunk of couples (each a query, or why there is none)."""
+        ready, w = self._ready(), self.weights
+        queries = [q for _, q in asked if not isinstance(q, str)]
+        pasts = iter(
+            taste.history_profiles([(q.outings, q.today) for q in queries], ready.index, weights=w)
+        )
+        rows = batch.Rows(partners)
+        for name, q in asked:
+            if isinstance(q, str):
+                rows.add_error(name, q)
+                continue
             try:
-                q = query.make_query(
-                    couple, when=when, k=k, budget=budget, near=near, radius_km=radius_km,
-                    now=now, seed=seed, strict=strict, history=history,
-                )  # fmt: skip
-                if len(q.couple.partners) > partners:
-                    raise ArgumentError(
-                        f"couple: {len(q.couple.partners)} partners, but the table has "
-                        f"columns for {partners}; pass partners={len(q.couple.partners)}"
-                    )
-                ranked = self._ranked(q, sources)
+                ranked = self._ranked(q, sources, next(pasts))
             except (NoveltyError, ValidationError) as exc:
                 rows.add_error(name, str(exc).splitlines()[0])
             else:
                 rows.add(name, explain.describe(q, *ranked[:-1]))
-            if rows.couples == chunk_size:
-                yield rows.frame()
-                rows, yielded = batch.Rows(partners), True
-        if rows.couples or not yielded:
-            yield rows.frame()
+        return rows.frame()
 
-    def _ranked(self, q: query.Query, sources: Sequence[Source]) -> tuple[Any, ...]:
+    def _ranked(
+        self, q: query.Query, sources: Sequence[Source], past: taste.History | None = None
+    ) -> tuple[Any, ...]:
         """The stages from candidates to diversify for `q`: the arguments of
-        `explain.explain` after the query, in its order."""
+        `explain.explain` after the query, in its order. `past` is the couple's history
+        profile when it is already made."""
         ready, w = self._prepared or self._ready(), self.weights
         index, memo = ready.index, ready.memo
         events, problems = (
@@ -243,11 +272,12 @@ class Recommender:
             memo.get("km", here, lambda: candidates.km_from(index, q.near)),
             q.near,
         )
-        past = memo.get(
-            "history",
-            (q.outings, q.today, w.half_life_days, w.repeat_after_days),
-            lambda: taste.history_profile(q.outings, index, today=q.today, weights=w),
-        )
+        if past is None:
+            past = memo.get(
+                "history",
+                (q.outings, q.today, w.half_life_days, w.repeat_after_days),
+                lambda: taste.history_profile(q.outings, index, today=q.today, weights=w),
+            )
         slots = memo.get(
             "slots",
             # The zone too: equal instants can be different local times.

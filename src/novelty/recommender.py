@@ -264,25 +264,28 @@ class Recommender:
             if self.sources or sources or q.couple.sources
             else (None, [])
         )
+        # Remembered values by get_many, each key in a list: one call per value on the warm
+        # path (get would add one around it).
         here = q.near.lat, q.near.lon
+        (km,) = memo.get_many("km", [here], lambda _: candidates.km_from(index, q.near))
         c = candidates.gather(
             index,
             events,
             dict(zip(q.labels, memo.get_many("matches", q.labels, index.matches), strict=True)),
-            memo.get("km", here, lambda: candidates.km_from(index, q.near)),
+            km,
             q.near,
         )
         if past is None:
-            past = memo.get(
+            (past,) = memo.get_many(
                 "history",
-                (q.outings, q.today, w.half_life_days, w.repeat_after_days),
-                lambda: taste.history_profile(q.outings, index, today=q.today, weights=w),
+                [(q.outings, q.today, w.half_life_days, w.repeat_after_days)],
+                lambda _: taste.history_profile(q.outings, index, today=q.today, weights=w),
             )
-        slots = memo.get(
+        (slots,) = memo.get_many(
             "slots",
             # The zone too: equal instants can be different local times.
-            (q.window.start, q.window.end, str(q.window.start.tzinfo), q.near.lat < 0),
-            lambda: filters.slot_table(index, q.window, southern=q.near.lat < 0),
+            [(q.window.start, q.window.end, str(q.window.start.tzinfo), q.near.lat < 0)],
+            lambda _: filters.slot_table(index, q.window, southern=q.near.lat < 0),
         )
         allowed = filters.allowed(c, q, slots, filters.excluded(c, q, past))
         jitter = w.exploration if q.seed is not None else 0.0
@@ -290,7 +293,16 @@ class Recommender:
             c, q, past, w, np.flatnonzero(allowed.mask), best=max(w.top_m, q.k), margin=jitter
         )
         picks = diversify.diversify(c, scored, w, k=q.k, seed=q.seed)
-        activities = _activities(c, scored.rows[picks], memo)
+        chosen = scored.rows[picks]
+        if c.events is not None and (chosen >= len(c.catalog)).any():
+            activities = [row_to_activity(record) for record in c.records(chosen)]
+        else:
+            # A catalog row's Activity is frozen: one object serves every call.
+            activities = memo.get_many(
+                "activities",
+                chosen.tolist(),
+                lambda row: row_to_activity(c.catalog.records(np.array([row]))[0]),
+            )
         return c, scored, allowed, past, picks, activities, ready.starters, problems
 
     def _events(
@@ -334,18 +346,6 @@ def _prepare(catalog: pd.DataFrame | str | Path | None) -> Prepared:
         category_of_tag=index.category_of_tags(),
         starters=explain.general_starters(),
         memo=Memo(MEMO_SIZES),
-    )
-
-
-def _activities(c: candidates.Candidates, rows: np.ndarray, memo: Memo) -> list[Activity]:
-    """The Activity of each candidate row at `rows`; a catalog row's is remembered (an
-    Activity is frozen, so one object serves every call)."""
-    if c.events is not None and (rows >= len(c.catalog)).any():
-        return [row_to_activity(record) for record in c.records(rows)]
-    return memo.get_many(
-        "activities",
-        rows.tolist(),
-        lambda row: row_to_activity(c.catalog.records(np.array([row]))[0]),
     )
 
 

@@ -11,7 +11,6 @@ from typing import NamedTuple
 import numpy as np
 
 from ..files import bundled_data
-from ..geo import haversine_km
 from ..models import Activity, Budget, Couple, Problem, Recommendation
 from ..money import money, price_phrase
 from ..results import Recommendations
@@ -179,10 +178,11 @@ def describe(
     Ideas with reasons and conversation starters, best first."""
     couple, tz, budget = query.couple, query.couple.timezone, query.budget
     chosen = scored.rows[picks]
-    near = query.near
-    numbers = candidates.numbers
-    # Km from `near` (NaN without a place), all at once.
-    kms = haversine_km(numbers["lat"][chosen], numbers["lon"][chosen], near).tolist()
+    # Km from where the couple is, read from the candidates' own (NaN without a place).
+    placed = candidates.placed
+    at = np.minimum(np.searchsorted(placed, chosen), max(placed.size - 1, 0))
+    found = placed[at] == chosen if placed.size else np.zeros(chosen.size, dtype=bool)
+    kms = np.where(found, candidates.km[at] if placed.size else np.nan, np.nan).tolist()
     starts = allowed.starts(candidates, chosen, tz)
     interests = _strongest_interests(candidates, chosen, couple)
     values = scored.components[:, picks].T

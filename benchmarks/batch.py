@@ -24,6 +24,8 @@ from benchmarks.report import label, parse_size
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results.md"
 PLOT = ROOT / "benchmarks" / "throughput.png"
+#: The measurements behind the section, so later runs can add to them (`--keep`).
+RAW = ROOT / "benchmarks" / "throughput.json"
 WAYS = ("loop", "many", "dask-1", "dask-2")
 #: Distinct couples made up front (histories of 0-100 outings), taken in turn under new names.
 POOL = 500
@@ -91,12 +93,14 @@ def one(way: str, catalog: str, count: int) -> dict[str, Any]:
     }
 
 
-def measure(couples: list[int], catalogs: list[str]) -> list[dict[str, Any]]:
-    """Every way for every catalog and number of couples, each in a fresh process."""
+def measure(
+    couples: list[int], catalogs: list[str], ways: tuple[str, ...] = WAYS
+) -> list[dict[str, Any]]:
+    """Each way for every catalog and number of couples, each in a fresh process."""
     results = []
     for catalog in catalogs:
         for count in couples:
-            for way in WAYS:
+            for way in ways:
                 done = subprocess.run(
                     [sys.executable, "-m", "benchmarks.batch", "--one", way, catalog, str(count)],
                     cwd=ROOT, stdout=subprocess.PIPE, text=True, check=True,
@@ -178,6 +182,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.batch", description=__doc__)
     parser.add_argument("--couples", default="1k,10k", help="numbers of couples (default 1k,10k)")
     parser.add_argument("--catalogs", default="bundled,10k", help="bundled and/or sizes")
+    parser.add_argument("--ways", default=",".join(WAYS), help="some of " + ", ".join(WAYS))
+    parser.add_argument(
+        "--keep", action="store_true", help="add to the section's rows instead of replacing them"
+    )
     parser.add_argument("--one", nargs=3, metavar=("WAY", "CATALOG", "COUPLES"))
     args = parser.parse_args(argv)
     if args.one:

@@ -192,7 +192,11 @@ def main(argv: list[str] | None = None) -> int:
         way, catalog, count = args.one
         print(json.dumps(one(way, catalog, int(count))))
         return 0
-    results = measure([parse_size(s) for s in args.couples.split(",")], args.catalogs.split(","))
+    couples = [parse_size(s) for s in args.couples.split(",")]
+    results = measure(couples, args.catalogs.split(","), tuple(args.ways.split(",")))
+    if args.keep and RAW.exists():
+        results = json.loads(RAW.read_text(encoding="utf-8")) + results
+    RAW.write_text(json.dumps(results, indent=1), encoding="utf-8")
     write(results)
     return 0
 

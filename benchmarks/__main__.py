@@ -1,5 +1,6 @@
 """`python -m benchmarks`: run every measurement in fresh processes, print PASS/FAIL, write
-results.md. `--profile 100k,1M` prints pyinstrument reports of warm calls instead."""
+results.md (with the many-couples section of `benchmarks.batch`). `--profile 100k,1M`
+prints pyinstrument reports of warm calls instead."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from benchmarks import batch
 from benchmarks.report import NAIVE_SIZE, Run, label, markdown, parse_size, targets
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -86,6 +88,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--min-calls", type=int, default=7, help="warm calls per size/history")
     parser.add_argument("--budget", type=float, default=2.0, help="seconds of warm calls each")
     parser.add_argument("--profile", metavar="SIZES", help="profile warm calls at these sizes")
+    parser.add_argument(
+        "--couples",
+        default="1k,10k",
+        help="numbers of couples for recommend_many and Dask (default 1k,10k; add 100k "
+        "when there is time; empty: skip)",
+    )
+    parser.add_argument("--couples-catalogs", default="bundled,10k", help="catalogs for --couples")
     args = parser.parse_args(argv)
     if args.profile:
         for size in map(parse_size, args.profile.split(",")):
@@ -106,6 +115,10 @@ def main(argv: list[str] | None = None) -> int:
         name, measured, limit, verdict = target.row()
         say(f"{verdict:8} {name:32} {measured:>14}  (target {limit})")
     args.output.write_text(markdown(result), encoding="utf-8")
+    if args.couples:
+        say("\n## Many couples")
+        couples = [parse_size(s) for s in args.couples.split(",")]
+        batch.write(batch.measure(couples, args.couples_catalogs.split(",")), args.output)
     say(f"\nwrote {args.output} in {result.seconds:.0f} s")
     return 0
 

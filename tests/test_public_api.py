@@ -33,6 +33,7 @@ EXPORTED = [
     "load_catalog",
     "load_profile",
     "recommend",
+    "recommend_many",
 ]
 
 

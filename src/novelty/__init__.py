@@ -41,7 +41,7 @@ logging.getLogger("novelty").addHandler(logging.NullHandler())
 if TYPE_CHECKING:
     from .catalog import load_catalog
     from .config import Weights
-    from .recommender import Recommender, recommend
+    from .recommender import Recommender, recommend, recommend_many
     from .results import Recommendations
 
 #: Names loaded on first use, and the module that defines each.
@@ -49,6 +49,7 @@ _ON_FIRST_USE = {
     "load_catalog": "catalog",
     "Recommender": "recommender",
     "recommend": "recommender",
+    "recommend_many": "recommender",
     "Recommendations": "results",
     "Weights": "config",
 }
@@ -84,6 +85,7 @@ __all__ = [
     "load_catalog",
     "load_profile",
     "recommend",
+    "recommend_many",
 ]
 
 

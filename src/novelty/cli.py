@@ -44,14 +44,14 @@ def _profile(args: argparse.Namespace) -> Couple:
     return load_profile(path)
 
 
-def _now(value: str | None, couple: Couple) -> dt.datetime | None:
+def _now(value: str | None, tz: dt.tzinfo) -> dt.datetime | None:
     if value is None:
         return None
     try:
         now = dt.datetime.fromisoformat(value)
     except ValueError:
         raise ArgumentError(f"--now: expected an ISO datetime, got {value!r}") from None
-    return now if now.tzinfo else now.replace(tzinfo=couple.timezone)
+    return now if now.tzinfo else now.replace(tzinfo=tz)
 
 
 def _store(args: argparse.Namespace) -> HistoryStore:
@@ -111,7 +111,7 @@ def cmd_ideas(args: argparse.Namespace) -> int:
         when=args.when,
         k=args.k,
         budget=budget,
-        now=_now(args.now, couple),
+        now=_now(args.now, couple.timezone),
         seed=args.seed,
         history=store if store.path.exists() else None,
         adventure=args.adventure,
@@ -194,7 +194,7 @@ def cmd_history(args: argparse.Namespace) -> int:
     if args.report:
         from .report import plot_report, rut_report  # matplotlib only for --plot
 
-        now = _now(args.now, couple) or dt.datetime.now(couple.timezone)
+        now = _now(args.now, couple.timezone) or dt.datetime.now(couple.timezone)
         index = Recommender(args.catalog).index_
         report = rut_report(
             couple, history=store if store.path.exists() else None, catalog=index,
@@ -236,6 +236,24 @@ def _title(outing: Outing, catalog: str | None) -> str:
     return _catalog_titles(catalog).get(
         outing.activity_id or "", outing.title or outing.activity_id or ""
     )
+
+
+def cmd_batch(args: argparse.Namespace) -> int:
+    """Write ideas for every couple of a JSON Lines file to a table file."""
+    from .batchfile import run
+
+    if args.workers is not None and args.scheduler is not None:
+        raise ArgumentError("batch: give --workers or --scheduler, not both")
+    run(
+        Path(args.couples),
+        Path(args.out),
+        catalog=args.catalog,
+        # A naive --now is UTC here: the couples live in many zones.
+        options={"when": args.when, "k": args.k, "now": _now(args.now, dt.UTC), "seed": args.seed},
+        workers=args.workers,
+        scheduler=args.scheduler,
+    )
+    return 0
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -352,6 +370,26 @@ def build_parser() -> argparse.ArgumentParser:
         "--forecast", help="check the weather with this provider, e.g. open-meteo (online)"
     )
     ideas.set_defaults(run=cmd_ideas)
+
+    batch = commands.add_parser(
+        "batch",
+        help="ideas for many couples, as a table file",
+        description="Recommend for every couple of a JSON Lines file (one Couple as JSON per "
+        "line) and write one row per couple and idea as JSON Lines, CSV or Parquet (by the "
+        "--out suffix). Malformed lines are reported by number and skipped.",
+    )
+    batch.add_argument("couples", help="JSON Lines file, one couple per line")
+    batch.add_argument("--out", required=True, help="output: .jsonl, .csv or .parquet")
+    batch.add_argument("--catalog", help="catalog CSV (default: the bundled one)")
+    batch.add_argument("--when", default="this weekend", help="as for ideas")
+    batch.add_argument("-k", type=_positive, default=5, help="ideas per couple (default 5)")
+    batch.add_argument("--seed", type=int, help="vary the ideas reproducibly")
+    batch.add_argument("--now", help="pretend it is this ISO datetime (naive = UTC)")
+    batch.add_argument(
+        "--workers", type=_positive, help="run on a local Dask cluster of N processes"
+    )
+    batch.add_argument("--scheduler", metavar="ADDRESS", help="run on this Dask scheduler")
+    batch.set_defaults(run=cmd_batch)
 
     log = commands.add_parser(
         "log",

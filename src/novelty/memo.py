@@ -63,3 +63,8 @@ class Memo:
 
     def __len__(self) -> int:
         return sum(len(store) for store in self._slots.values())
+
+    def __reduce__(self) -> tuple[type[Memo], tuple[dict[str, int]]]:
+        # A copy in another process (a Dask worker) starts empty: a lock cannot travel,
+        # and what is remembered is cheap to work out again there.
+        return Memo, (self._sizes,)

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
+from pydantic import ValidationError
 
+from . import batch
 from .catalog import (
     activity_columns,
     as_candidates,
@@ -23,7 +26,7 @@ from .catalog import (
 from .config import DEFAULT_ADVENTURE, Weights, adventure_level, at_adventure
 from .context.money import Rates
 from .context.weather import Forecast, Hourly, forecast_provider
-from .errors import SourceError
+from .errors import ArgumentError, NoveltyError, SourceError
 from .index import stored
 from .index.item_index import ItemIndex
 from .memo import Memo
@@ -96,6 +99,16 @@ class Recommender:
         self._lock = threading.Lock()
         self._prepared: Prepared | None = None
 
+    def __getstate__(self) -> dict[str, Any]:
+        # A lock cannot be pickled; a copy (a Dask worker's) gets its own.
+        state = dict(self.__dict__)
+        del state["_lock"]
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._lock = threading.Lock()
+
     def prepare(self) -> Recommender:
         """Load the catalog and fit the item space; idempotent and thread-safe."""
         if self._prepared is None:
@@ -156,43 +169,207 @@ class Recommender:
             seed=seed, strict=strict, history=history, energy=energy, setting=setting,
             max_minutes=max_minutes,
         )  # fmt: skip
-        ready, w = self._prepared or self._ready(), self.weights
+        return explain.explain(q, *self._ranked(q, sources, adventure, forecast))
+
+    def recommend_many(
+        self,
+        couples: Iterable[query.CoupleLike],
+        *,
+        when: When = "this weekend",
+        k: int = 5,
+        budget: Budget | float | None = None,
+        near: query.PlaceLike | None = None,
+        radius_km: float | None = None,
+        sources: Sequence[Source] = (),
+        now: dt.datetime | None = None,
+        seed: int | None = None,
+        strict: bool = False,
+        history: Any = None,
+        adventure: float | str | None = None,
+        energy: str | None = None,
+        setting: str | None = None,
+        max_minutes: int | None = None,
+        forecast: Forecast | str | None = None,
+        partners: int = batch.PARTNERS,
+        chunk_size: int = batch.CHUNK,
+    ) -> pd.DataFrame:
+        """`recommend()` for every couple of `couples` (Couples, dicts or JSON texts), as one
+        table with a row per couple and rank (columns: see `novelty.batch`).
+
+        Each couple's rows are exactly what `recommend()` returns for it with the same
+        keywords; `now` defaults to one clock for the whole batch. A couple that cannot be
+        recommended for (bad data) becomes one row whose `error` says why. `partners` is
+        how many `fit_partner_N`/`new_partner_N` column pairs the table has.
+        """
+        chunks = self.recommend_chunks(
+            couples, when=when, k=k, budget=budget, near=near, radius_km=radius_km,
+            sources=sources, now=now, seed=seed, strict=strict, history=history,
+            adventure=adventure, energy=energy, setting=setting, max_minutes=max_minutes,
+            forecast=forecast, partners=partners, chunk_size=chunk_size,
+        )  # fmt: skip
+        return pd.concat(chunks, ignore_index=True)
+
+    def recommend_chunks(
+        self,
+        couples: Iterable[query.CoupleLike],
+        *,
+        when: When = "this weekend",
+        k: int = 5,
+        budget: Budget | float | None = None,
+        near: query.PlaceLike | None = None,
+        radius_km: float | None = None,
+        sources: Sequence[Source] = (),
+        now: dt.datetime | None = None,
+        seed: int | None = None,
+        strict: bool = False,
+        history: Any = None,
+        adventure: float | str | None = None,
+        energy: str | None = None,
+        setting: str | None = None,
+        max_minutes: int | None = None,
+        forecast: Forecast | str | None = None,
+        partners: int = batch.PARTNERS,
+        chunk_size: int = batch.CHUNK,
+        start: int = 0,
+    ) -> Iterator[pd.DataFrame]:
+        """`recommend_many`'s table as frames of the rows of up to `chunk_size` couples
+        each (at least one frame): couples are read as they come, so memory stays flat
+        however many there are. `start` is the position of the first couple in the whole
+        input (it names the couples without a name)."""
+        if isinstance(chunk_size, bool) or not isinstance(chunk_size, int) or chunk_size < 1:
+            raise ArgumentError(f"chunk_size: expected a whole number >= 1, got {chunk_size!r}")
+        if isinstance(partners, bool) or not isinstance(partners, int) or partners < 2:
+            raise ArgumentError(f"partners: expected a whole number >= 2, got {partners!r}")
+        # One clock for the batch: every couple asks about the same moment.
+        now = now or dt.datetime.now(dt.UTC)
+        read, first = enumerate(couples, start=start), True
+        while True:
+            # A chunk's couples as queries (or why not) first, so work that couples share
+            # is done once for the chunk.
+            asked: list[tuple[str, query.Query | str]] = []
+            for position, couple in itertools.islice(read, chunk_size):
+                name = batch.couple_name(couple, position)
+                try:
+                    q = query.make_query(
+                        couple, when=when, k=k, budget=budget, near=near, radius_km=radius_km,
+                        now=now, seed=seed, strict=strict, history=history, energy=energy,
+                        setting=setting, max_minutes=max_minutes,
+                    )  # fmt: skip
+                    if len(q.couple.partners) > partners:
+                        raise ArgumentError(
+                            f"couple: {len(q.couple.partners)} partners, but the table has "
+                            f"columns for {partners}; pass partners={len(q.couple.partners)}"
+                        )
+                except (NoveltyError, ValidationError) as exc:
+                    asked.append((name, str(exc).splitlines()[0]))
+                else:
+                    asked.append((name, q))
+            if asked or first:
+                yield self._chunk(asked, sources, partners, adventure, forecast)
+            if len(asked) < chunk_size:
+                return
+            first = False
+
+    def _chunk(
+        self,
+        asked: list[tuple[str, query.Query | str]],
+        sources: Sequence[Source],
+        partners: int,
+        adventure: float | str | None,
+        forecast: Forecast | str | None,
+    ) -> pd.DataFrame:
+        """The table's rows of one chunk of couples (each a query, or why there is none)."""
+        ready = self._ready()
+        # The history profiles of the couples at this recommender's dial, made together;
+        # a couple with a dial of its own gets its profile in `_ranked`.
+        shared = [
+            q
+            for _, q in asked
+            if not isinstance(q, str) and self._weights(q, adventure) is self.weights
+        ]
+        pasts = dict(
+            zip(
+                map(id, shared),
+                taste.history_profiles(
+                    [(q.outings, q.today) for q in shared], ready.index, weights=self.weights
+                ),
+                strict=True,
+            )
+        )
+        rows = batch.Rows(partners)
+        for name, q in asked:
+            if isinstance(q, str):
+                rows.add_error(name, q)
+                continue
+            try:
+                ranked = self._ranked(q, sources, adventure, forecast, pasts.get(id(q)))
+            except (NoveltyError, ValidationError) as exc:
+                rows.add_error(name, str(exc).splitlines()[0])
+            else:
+                rows.add(name, explain.describe(q, *ranked[:-1]))
+        return rows.frame()
+
+    def _weights(self, q: query.Query, adventure: float | str | None) -> Weights:
+        """The Weights at the call's dial, else the profile's, else this recommender's."""
         dial = q.couple.adventure if adventure is None else adventure
-        if dial is not None:
-            w = at_adventure(self.base_weights, adventure_level(dial))
+        if dial is None:
+            return self.weights
+        return at_adventure(self.base_weights, adventure_level(dial))
+
+    def _ranked(
+        self,
+        q: query.Query,
+        sources: Sequence[Source],
+        adventure: float | str | None,
+        forecast: Forecast | str | None,
+        past: taste.History | None = None,
+    ) -> tuple[Any, ...]:
+        """The stages from candidates to the schedule for `q`: the arguments of
+        `explain.explain` after the query, in its order. `past` is the couple's history
+        profile when it is already made."""
+        ready, w = self._prepared or self._ready(), self._weights(q, adventure)
         index, memo = ready.index, ready.memo
-        events, problems = self._events(q, sources, ready)
+        events, problems = (
+            self._events(q, sources, ready)
+            if self.sources or sources or q.couple.sources
+            else (None, [])
+        )
+        # Remembered values by get_many, each key in a list: one call per value on the warm
+        # path (get would add one around it).
         here = q.near.lat, q.near.lon
+        (km,) = memo.get_many("km", [here], lambda _: candidates.km_from(index, q.near))
         c = candidates.gather(
             index,
             events,
             dict(zip(q.labels, memo.get_many("matches", q.labels, index.matches), strict=True)),
-            memo.get("km", here, lambda: candidates.km_from(index, q.near)),
+            km,
             q.near,
         )
-        past = memo.get(
-            "history",
-            (q.outings, q.today, w.half_life_days, w.repeat_after_days, w.rut_share),
-            lambda: taste.history_profile(q.outings, index, today=q.today, weights=w),
-        )
+        if past is None:
+            (past,) = memo.get_many(
+                "history",
+                [(q.outings, q.today, w.half_life_days, w.repeat_after_days, w.rut_share)],
+                lambda _: taste.history_profile(q.outings, index, today=q.today, weights=w),
+            )
         forecast = forecast or self.forecast
         weather = self._weather(q, forecast, problems) if forecast is not None else None
-        found = (
-            memo.get(
+        if weather is None:
+            (found,) = memo.get_many(
                 "slots",
                 # The zone too: equal instants can be different local times.
-                (
-                    q.window.start,
-                    q.window.end,
-                    str(q.window.start.tzinfo),
-                    here,
-                    q.couple.free_time,
-                ),
-                lambda: schedule.openings(index, q, None),
+                [
+                    (
+                        q.window.start,
+                        q.window.end,
+                        str(q.window.start.tzinfo),
+                        here,
+                        q.couple.free_time,
+                    )
+                ],
+                lambda _: schedule.openings(index, q, None),
             )
-            if weather is None
-            else schedule.openings(index, q, weather)
-        )
+        else:
+            found = schedule.openings(index, q, weather)
         own = q.budget.rates if q.budget else {}
         allowed = filters.allowed(
             c,
@@ -206,11 +383,18 @@ class Recommender:
             c, q, past, w, np.flatnonzero(allowed.mask), best=max(w.top_m, q.k), margin=jitter
         )
         picks = diversify.diversify(c, scored, w, k=q.k, seed=q.seed, history=past)
-        placed = schedule.suggest(found, c, scored.rows[picks])
-        activities = _activities(c, scored.rows[picks], memo)
-        return explain.explain(
-            q, c, scored, allowed, past, picks, activities, ready.starters, problems, placed, found
-        )
+        chosen = scored.rows[picks]
+        placed = schedule.suggest(found, c, chosen)
+        if c.events is not None and (chosen >= len(c.catalog)).any():
+            activities = [row_to_activity(record) for record in c.records(chosen)]
+        else:
+            # A catalog row's Activity is frozen: one object serves every call.
+            activities = memo.get_many(
+                "activities",
+                chosen.tolist(),
+                lambda row: row_to_activity(c.catalog.records(np.array([row]))[0]),
+            )
+        return c, scored, allowed, past, picks, activities, ready.starters, placed, found, problems
 
     @staticmethod
     def _weather(
@@ -235,8 +419,6 @@ class Recommender:
     ) -> tuple[ItemIndex | None, list[Problem]]:
         """This call's events, indexed as a block in the catalog's space, and what failed."""
         couple = q.couple
-        if not (self.sources or sources or couple.sources):
-            return None, []
         from .sources import build_source, collect_events  # imported when needed: HTTP is heavy
 
         configured: list[Source] = []
@@ -283,18 +465,6 @@ def _prepare(catalog: pd.DataFrame | str | Path | None) -> Prepared:
     )
 
 
-def _activities(c: candidates.Candidates, rows: np.ndarray, memo: Memo) -> list[Activity]:
-    """The Activity of each candidate row at `rows`; a catalog row's is remembered (an
-    Activity is frozen, so one object serves every call)."""
-    if c.events is not None and (rows >= len(c.catalog)).any():
-        return [row_to_activity(record) for record in c.records(rows)]
-    return memo.get_many(
-        "activities",
-        rows.tolist(),
-        lambda row: row_to_activity(c.catalog.records(np.array([row]))[0]),
-    )
-
-
 def _event_block(events: Sequence[Activity], ready: Prepared) -> ItemIndex:
     """Events indexed in the catalog's space and code tables; their own categories
     ("concert", "Music") become the catalog's, through the tags they share."""
@@ -314,6 +484,17 @@ def _event_block(events: Sequence[Activity], ready: Prepared) -> ItemIndex:
 
 _default: Recommender | None = None
 _default_lock = threading.Lock()
+
+
+def _shared(catalog: pd.DataFrame | str | Path | None) -> Recommender:
+    """A Recommender of `catalog`; the shared one of the bundled catalog when None."""
+    global _default
+    if catalog is not None:
+        return Recommender(catalog)
+    with _default_lock:
+        if _default is None:
+            _default = Recommender()
+        return _default
 
 
 def recommend(
@@ -340,14 +521,7 @@ def recommend(
 
     Uses a shared Recommender over the bundled catalog unless `catalog` is given.
     """
-    global _default
-    if catalog is not None:
-        recommender = Recommender(catalog)
-    else:
-        with _default_lock:
-            if _default is None:
-                _default = Recommender()
-            recommender = _default
+    recommender = _shared(catalog)
     return recommender.recommend(
         couple,
         when=when,
@@ -366,3 +540,36 @@ def recommend(
         max_minutes=max_minutes,
         forecast=forecast,
     )
+
+
+def recommend_many(
+    couples: Iterable[query.CoupleLike],
+    *,
+    when: When = "this weekend",
+    k: int = 5,
+    budget: Budget | float | None = None,
+    near: query.PlaceLike | None = None,
+    radius_km: float | None = None,
+    sources: Sequence[Source] = (),
+    catalog: pd.DataFrame | str | Path | None = None,
+    now: dt.datetime | None = None,
+    seed: int | None = None,
+    strict: bool = False,
+    history: Any = None,
+    adventure: float | str | None = None,
+    energy: str | None = None,
+    setting: str | None = None,
+    max_minutes: int | None = None,
+    forecast: Forecast | str | None = None,
+    partners: int = batch.PARTNERS,
+) -> pd.DataFrame:
+    """Recommend for many couples at once, one table (see `Recommender.recommend_many`).
+
+    Uses a shared Recommender over the bundled catalog unless `catalog` is given.
+    """
+    return _shared(catalog).recommend_many(
+        couples, when=when, k=k, budget=budget, near=near, radius_km=radius_km,
+        sources=sources, now=now, seed=seed, strict=strict, history=history,
+        adventure=adventure, energy=energy, setting=setting, max_minutes=max_minutes,
+        forecast=forecast, partners=partners,
+    )  # fmt: skip

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 import novelty
-from novelty.pipeline.taste import history_profile, outing_vectors
+from novelty.pipeline.taste import history_profile, history_profiles, outing_vectors
 
 from .frames import days_ago, make_couple, make_query, small_index
 
@@ -49,3 +49,29 @@ def test_recent_outings_weigh_more_and_only_those_in_the_repeat_period_are_recen
     assert past.taste[music] > 0 > past.taste[games]
     assert past.recent_ids == frozenset({"jazz-bar"})
     assert past.done_rows.tolist() == [2, 4]
+
+
+def test_profiles_made_together_equal_each_made_alone() -> None:
+    index = small_index()
+    q = make_query(make_couple())
+    free = novelty.Outing(title="Open mic night", tags=("live-music",), date=days_ago(q, 20))
+    histories = [
+        ((novelty.Outing(activity_id="jazz-bar", date=days_ago(q, 3), rating=5), free), q.today),
+        ((), q.today),
+        (
+            (
+                novelty.Outing(title="Clay workshop", tags=("pottery",), date=days_ago(q, 9)),
+                novelty.Outing(activity_id="ski-day", date=days_ago(q, 90), rating=2),
+                free,
+            ),
+            days_ago(q, -30),
+        ),
+    ]
+    weights = novelty.Weights()
+    together = history_profiles(histories, index, weights=weights)
+    for (outings, today), made in zip(histories, together, strict=True):
+        alone = history_profile(outings, index, today=today, weights=weights)
+        assert made.familiarity.tobytes() == alone.familiarity.tobytes()
+        assert made.taste.tobytes() == alone.taste.tobytes()
+        assert made.recent_ids == alone.recent_ids
+        assert made.done_rows.tolist() == alone.done_rows.tolist()

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-import pandas as pd
 import scipy.sparse as sp
 
 from ..geo import haversine_km
@@ -70,16 +69,23 @@ class Candidates:
     ) -> np.ndarray:
         """Mask of the rows (all, or those at `rows`) whose `column` is one of `values`
         (titles given casefolded)."""
-        wanted = pd.Index(list(values), dtype=object)
-        known = self.catalog.values[column]
-        found = known.get_indexer(wanted)
-        size = len(known)
+        wanted = list(values)
+        # Values only events have take the codes after the catalog's.
+        tables = [self.catalog.values[column]]
         if self.events is not None:
-            # Values only events have take the codes after the catalog's.
-            extra = self.events.values[column].get_indexer(wanted)
-            found = np.concatenate([found, np.where(extra >= 0, extra + size, -1)])
-            size += len(self.events.values[column])
-        found = found[found >= 0]
+            tables.append(self.events.values[column])
+        hits: list[int] = []
+        size = 0
+        for known in tables:
+            # A few lookups in the table's own hash map (its values are unique, so a hit
+            # is one position): building an Index to match against costs far more.
+            for value in wanted:
+                try:
+                    hits.append(int(known.get_loc(value)) + size)  # type: ignore[arg-type]
+                except KeyError:
+                    continue
+            size += len(known)
+        found = np.array(hits, dtype=np.int64)
         codes = self.codes[column]
         if not found.size:
             return np.zeros(codes.size if rows is None else rows.size, dtype=bool)

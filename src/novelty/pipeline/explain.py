@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import zlib
 from collections.abc import Sequence
+from typing import NamedTuple
 
 import numpy as np
 
@@ -13,7 +14,6 @@ from ..context.calendar import parse_when
 from ..context.money import Rates, approximate_price
 from ..context.weather import NEEDS, UNKNOWABLE_OFFLINE, describe_needs
 from ..files import bundled_data
-from ..geo import haversine_km
 from ..models import Activity, Budget, Couple, Problem, Recommendation
 from ..money import money, price_phrase
 from ..results import Recommendations
@@ -201,7 +201,24 @@ def _strongest_interests(
     return [list(best) for best in zip(*per_partner, strict=True)]
 
 
-def explain(
+class Idea(NamedTuple):
+    """One picked idea as plain data: what `explain` wraps into a Recommendation and
+    `recommend_many` into table rows."""
+
+    activity: Activity
+    rank: int
+    #: The score's components, "score" first (the per-partner ones are in the arrays).
+    components: dict[str, float]
+    reasons: tuple[str, ...]
+    conversation_starters: tuple[str, str]
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    #: Per partner, in the couple's order: affinity (fit) and newness.
+    affinity: np.ndarray
+    newness: np.ndarray
+
+
+def describe(
     query: Query,
     candidates: Candidates,
     scored: Scored,
@@ -210,40 +227,19 @@ def explain(
     picks: np.ndarray,
     activities: Sequence[Activity],
     starters: Sequence[str],
-    problems: list[Problem],
     placed: Placed,
     found: Openings,
-) -> Recommendations:
-    """The Recommendations of the picked positions (into `scored.rows`), whose Activities
-    are `activities`, best first."""
+) -> list[Idea]:
+    """The picked positions (into `scored.rows`), whose Activities are `activities`, as
+    Ideas with reasons and conversation starters, best first; `placed` are their
+    suggested times among the window's openings `found`."""
     couple, tz, budget = query.couple, query.couple.timezone, query.budget
-    if allowed.other_currency:
-        problems = [
-            *problems,
-            Problem(
-                source="budget",
-                message=f"{allowed.other_currency} idea(s) priced in a currency with no "
-                f"exchange rate to your budget's ({budget.currency if budget else ''}) were "
-                "left out; give the rate in the budget's `rates`",
-            ),
-        ]
     chosen = scored.rows[picks]
-    shared = set(couple.partners[0].interests)
-    for partner in couple.partners[1:]:
-        shared &= set(partner.interests)
-    if not shared and picks.size and (scored.affinity[picks].min(axis=1) < BRIDGE_AFFINITY).all():
-        problems = [
-            *problems,
-            Problem(
-                source="bridge",
-                message=f"{_names([p.name for p in couple.partners])} share no interest, and no "
-                "idea in this window touches both of you; try a wider window or a new interest",
-            ),
-        ]
-    near = query.near
-    numbers = candidates.numbers
-    # Km from `near` (NaN without a place), all at once.
-    kms = haversine_km(numbers["lat"][chosen], numbers["lon"][chosen], near).tolist()
+    # Km from where the couple is, read from the candidates' own (NaN without a place).
+    on_map = candidates.placed
+    at = np.minimum(np.searchsorted(on_map, chosen), max(on_map.size - 1, 0))
+    known = on_map[at] == chosen if on_map.size else np.zeros(chosen.size, dtype=bool)
+    kms = np.where(known, candidates.km[at] if on_map.size else np.nan, np.nan).tolist()
     starts = placed.starts(tz)
     interests = _strongest_interests(candidates, chosen, couple)
     values = scored.components[:, picks].T
@@ -275,19 +271,83 @@ def explain(
             weather_reason(activity, found, slot, start.astimezone(tz)),
             "Book ahead." if activity.needs_booking and not activity.same_day_booking else None,
         ]
-        for partner, fit, new in zip(couple.partners, scored.affinity[at], newness, strict=True):
-            components[f"fit:{partner.name}"] = float(fit)
-            components[f"new:{partner.name}"] = float(new)
         ideas.append(
-            Recommendation(
-                activity=activity,
-                score=components["score"],
-                rank=rank,
-                components=components,
-                reasons=tuple(filter(None, reasons)),
-                conversation_starters=conversation_starters(activity, query.seed, starters),
-                starts_at=start,
-                ends_at=end,
+            Idea(
+                activity,
+                rank,
+                components,
+                tuple(filter(None, reasons)),
+                conversation_starters(activity, query.seed, starters),
+                start,
+                end,
+                scored.affinity[at],
+                newness,
             )
         )
-    return Recommendations(ideas, window=query.window, problems=problems, generated_at=query.now)
+    return ideas
+
+
+def explain(
+    query: Query,
+    candidates: Candidates,
+    scored: Scored,
+    allowed: Allowed,
+    history: History,
+    picks: np.ndarray,
+    activities: Sequence[Activity],
+    starters: Sequence[str],
+    placed: Placed,
+    found: Openings,
+    problems: list[Problem],
+) -> Recommendations:
+    """The Recommendations of the picked positions (into `scored.rows`), whose Activities
+    are `activities`, best first (see `describe`), and what went wrong."""
+    couple, budget = query.couple, query.budget
+    if allowed.other_currency:
+        problems = [
+            *problems,
+            Problem(
+                source="budget",
+                message=f"{allowed.other_currency} idea(s) priced in a currency with no "
+                f"exchange rate to your budget's ({budget.currency if budget else ''}) were "
+                "left out; give the rate in the budget's `rates`",
+            ),
+        ]
+    shared = set(couple.partners[0].interests)
+    for partner in couple.partners[1:]:
+        shared &= set(partner.interests)
+    if not shared and picks.size and (scored.affinity[picks].min(axis=1) < BRIDGE_AFFINITY).all():
+        problems = [
+            *problems,
+            Problem(
+                source="bridge",
+                message=f"{_names([p.name for p in couple.partners])} share no interest, and no "
+                "idea in this window touches both of you; try a wider window or a new interest",
+            ),
+        ]
+    recommendations = []
+    ideas = describe(
+        query, candidates, scored, allowed, history, picks, activities, starters, placed, found
+    )
+    for idea in ideas:
+        components = idea.components
+        for partner, fit, new in zip(
+            query.couple.partners, idea.affinity, idea.newness, strict=True
+        ):
+            components[f"fit:{partner.name}"] = float(fit)
+            components[f"new:{partner.name}"] = float(new)
+        recommendations.append(
+            Recommendation(
+                activity=idea.activity,
+                score=components["score"],
+                rank=idea.rank,
+                components=components,
+                reasons=idea.reasons,
+                conversation_starters=idea.conversation_starters,
+                starts_at=idea.starts_at,
+                ends_at=idea.ends_at,
+            )
+        )
+    return Recommendations(
+        recommendations, window=query.window, problems=problems, generated_at=query.now
+    )

@@ -16,6 +16,21 @@ from .taste import History
 
 #: Shares of the novelty mix: familiarity decay, per-partner newness, new category.
 NOVELTY_MIX = (0.5, 0.3, 0.2)
+#: The score's components, in the order of `Scored.names`: the combined score first.
+COMPONENTS = (
+    "score",
+    "fit",
+    "novelty",
+    "newness",
+    "category_new",
+    "familiarity",
+    "excitement",
+    "interactive",
+    "budget_fit",
+    "distance_fit",
+    "taste",
+    "timely",
+)
 
 
 def _in_scope(position: np.ndarray, rows: np.ndarray) -> np.ndarray:
@@ -220,10 +235,10 @@ def score(
         "familiarity": familiarity,
         **appeal,
     }
-    block = np.empty((len(columns), rows.size), dtype=np.float32)
-    for row, values in zip(block, columns.values(), strict=True):
-        row[:] = values
-    return Scored(rows, tuple(columns), block, affinity, newness_by_partner)
+    block = np.empty((len(COMPONENTS), rows.size), dtype=np.float32)
+    for row, name in zip(block, COMPONENTS, strict=True):
+        row[:] = columns[name]
+    return Scored(rows, COMPONENTS, block, affinity, newness_by_partner)
 
 
 def appeal_weights(weights: Weights) -> dict[str, float]:

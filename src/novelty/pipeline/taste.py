@@ -60,17 +60,15 @@ def outing_vectors(outings: Sequence[Outing], catalog: ItemIndex) -> sp.csr_matr
 
 
 def _weighted_sums(
-    rows: np.ndarray, outings: Sequence[Outing], catalog: ItemIndex, coefficients: np.ndarray
+    rows: np.ndarray, free: sp.csr_matrix, catalog: ItemIndex, coefficients: np.ndarray
 ) -> np.ndarray:
     """Σ over outings of coefficient × unit vector (width × columns of `coefficients`),
-    without building the unit vectors: unit = w ⊙ row / |w ⊙ row|."""
+    without building the unit vectors: unit = w ⊙ row / |w ⊙ row|. `rows` are the
+    outings' catalog rows (-1 for the others, whose item rows are `free`, in order)."""
     space = catalog.space
     known = rows >= 0
     total = np.zeros((coefficients.shape[1], space.width), dtype=np.float64)
-    for part, which in (
-        (catalog.matrix[rows[known]], known),
-        (_free_rows(outings, np.flatnonzero(~known), catalog), ~known),
-    ):
+    for part, which in ((catalog.matrix[rows[known]], known), (free, ~known)):
         if part.shape[0]:
             scaled = coefficients[which] / space.row_norms(part)[:, np.newaxis]
             # Each entry of a row, times that row's coefficient, added into its column.
@@ -81,10 +79,37 @@ def _weighted_sums(
     return weighted
 
 
+def history_profiles(
+    histories: Sequence[tuple[Sequence[Outing], dt.date]], catalog: ItemIndex, *, weights: Weights
+) -> list[History]:
+    """`history_profile` of each (outings, today) pair: the outings known only by their
+    words, of every history at once, become item rows in one pass (the text transform
+    costs mostly per call, and each row is transformed on its own: the same rows)."""
+    rows = [catalog.rows_of_ids([o.activity_id or "" for o in outings]) for outings, _ in histories]
+    free: list[Outing] = []
+    for (outings, _), at in zip(histories, rows, strict=True):
+        free.extend(outings[i] for i in np.flatnonzero(at < 0).tolist())
+    matrix = _free_rows(free, np.arange(len(free)), catalog)
+    profiles, start = [], 0
+    for (outings, today), at in zip(histories, rows, strict=True):
+        end = start + int((at < 0).sum())
+        profiles.append(
+            history_profile(outings, catalog, today=today, weights=weights, free=matrix[start:end])
+        )
+        start = end
+    return profiles
+
+
 def history_profile(
-    outings: Sequence[Outing], catalog: ItemIndex, *, today: dt.date, weights: Weights
+    outings: Sequence[Outing],
+    catalog: ItemIndex,
+    *,
+    today: dt.date,
+    weights: Weights,
+    free: sp.csr_matrix | None = None,
 ) -> History:
-    """Decay-weighted sums of outing vectors (familiarity) and of rating-signed ones (taste)."""
+    """Decay-weighted sums of outing vectors (familiarity) and of rating-signed ones (taste).
+    `free` are the item rows of the outings not in the catalog, when already made."""
     if not outings:
         empty: frozenset[str] = frozenset()
         zero = np.zeros(catalog.space.width, dtype=np.float32)
@@ -98,7 +123,9 @@ def history_profile(
     # A decay-weighted mean, so taste stays in [-1, 1] however long the history.
     signed = decay * (ratings - 3) / 2 / decay.sum()
     rows = catalog.rows_of_ids([o.activity_id or "" for o in outings])
-    sums = _weighted_sums(rows, outings, catalog, np.column_stack([decay, signed]))
+    if free is None:
+        free = _free_rows(outings, np.flatnonzero(rows < 0), catalog)
+    sums = _weighted_sums(rows, free, catalog, np.column_stack([decay, signed]))
     familiarity, taste = sums[:, 0], sums[:, 1]
     recent = (ages <= weights.repeat_after_days).tolist()
     done_ids, done_titles, recent_ids, recent_titles = set(), set(), set(), set()

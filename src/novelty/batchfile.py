@@ -1,0 +1,242 @@
+"""`novelty batch`: couples from a JSON Lines file to a table file, a chunk at a time.
+
+Each line is one Couple as JSON. A line that is not a couple is reported on stderr with its
+number and skipped; a couple without a name is named `line N`. The table (see
+`novelty.batch`) is written as JSON Lines, CSV or Parquet by the output file's suffix, to
+a temporary file beside it that replaces it only when everything is written.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+import pandas as pd
+from pydantic import ValidationError
+
+from .errors import ArgumentError
+from .models import Couple
+from .profile import describe_validation_error
+from .recommender import Recommender
+
+#: Output formats by suffix.
+FORMATS = {
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".json": "jsonl",
+    ".csv": "csv",
+    ".parquet": "parquet",
+}
+#: Couples handed to Dask at once: the client holds only this many.
+DASK_BLOCK = 20_000
+
+
+@dataclass
+class Tally:
+    """What a batch did, for its one-line summary."""
+
+    couples: int = 0
+    ideas: int = 0
+    errors: int = 0
+    bad_lines: list[int] = field(default_factory=list)
+
+
+def read_couples(path: Path, tally: Tally, warn: Callable[[str], None]) -> Iterator[Couple]:
+    """The couples of a JSON Lines file, in order; malformed lines are warned about and skipped."""
+    try:
+        handle = path.open(encoding="utf-8")
+    except OSError as exc:
+        raise ArgumentError(f"{path}: cannot read ({exc.strerror or exc})") from None
+    with handle:
+        for number, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            try:
+                data = json.loads(line)
+                if not isinstance(data, dict):
+                    raise ValueError(f"expected a JSON object, got {type(data).__name__}")
+                data.setdefault("name", f"line {number}")
+                couple = Couple.model_validate(data)
+            except ValidationError as exc:
+                tally.bad_lines.append(number)
+                warn(f"{path}:{number}: {describe_validation_error(exc, prefix='couple')}")
+            except ValueError as exc:
+                tally.bad_lines.append(number)
+                warn(f"{path}:{number}: not a JSON couple ({exc})")
+            else:
+                tally.couples += 1
+                yield couple
+
+
+class _Writer:
+    """Appends frames of the table to one file in the format its suffix names."""
+
+    def __init__(self, handle: IO[bytes], kind: str) -> None:
+        self.handle, self.kind = handle, kind
+        self.parquet: Any = None
+
+    def write(self, frame: pd.DataFrame) -> None:
+        if self.kind == "jsonl":
+            text = frame.to_json(orient="records", lines=True, date_format="iso", date_unit="s")
+            self.handle.write(text.encode("utf-8"))
+            if text and not text.endswith("\n"):
+                self.handle.write(b"\n")
+        elif self.kind == "csv":
+            self.handle.write(frame.to_csv(index=False, header=self.handle.tell() == 0).encode())
+        else:
+            import pyarrow as pa
+            import pyarrow.parquet as pq
+
+            table = pa.Table.from_pandas(frame, preserve_index=False)
+            if self.parquet is None:
+                self.parquet = pq.ParquetWriter(self.handle, table.schema)
+            self.parquet.write_table(table.cast(self.parquet.schema))
+
+    def close(self) -> None:
+        if self.parquet is not None:
+            self.parquet.close()
+
+
+def _local_frames(
+    recommender: Recommender, couples: Iterator[Couple], options: dict[str, Any]
+) -> Iterator[pd.DataFrame]:
+    yield from recommender.recommend_chunks(couples, **options)
+
+
+def _dask_frames(
+    recommender: Recommender,
+    couples: Iterator[Couple],
+    options: dict[str, Any],
+    workers: int | None,
+    scheduler: str | None,
+) -> Iterator[pd.DataFrame]:
+    """The table from a Dask cluster: a local one of `workers` processes, or `scheduler`'s."""
+    try:
+        import dask.bag as db
+        from distributed import Client, LocalCluster
+    except ImportError as exc:
+        raise ArgumentError(
+            f"batch: --workers/--scheduler need the dask extra ({exc.name} is missing): "
+            "pip install 'novelty[dask]'"
+        ) from None
+    from .dask import recommend_many
+
+    cluster = None
+    if scheduler is None:
+        cluster = LocalCluster(
+            n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
+        )
+    client = Client(cluster if cluster is not None else scheduler)
+    try:
+        parts = max(2 * len(client.scheduler_info()["workers"]), 1)
+        block: list[Couple] = []
+        done = False
+        while not done:
+            block.clear()
+            for couple in couples:
+                block.append(couple)
+                if len(block) == DASK_BLOCK:
+                    break
+            else:
+                done = True
+            if block:
+                bag = db.from_sequence(block, npartitions=min(parts, len(block)))
+                frame = recommend_many(bag, recommender=recommender, **options)
+                yield client.compute(frame).result()
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+def run(
+    source: Path,
+    out: Path,
+    *,
+    catalog: str | None,
+    options: dict[str, Any],
+    workers: int | None = None,
+    scheduler: str | None = None,
+) -> Tally:
+    """Recommend for every couple in `source` and write the table to `out`; a summary
+    and every malformed line go to stderr, a progress bar too when it is a terminal."""
+    kind = FORMATS.get(out.suffix.lower())
+    if kind is None:
+        raise ArgumentError(f"--out {out}: expected a name ending in {', '.join(FORMATS)}")
+    if kind == "parquet":
+        try:
+            import pyarrow  # noqa: F401  (checked before any work is done)
+        except ImportError:
+            raise ArgumentError(
+                "--out: Parquet needs pyarrow: pip install 'novelty[dask]'"
+            ) from None
+    began = time.perf_counter()
+    tally = Tally()
+    bar = _progress(source)
+    warn = bar.write if bar is not None else _stderr
+    couples = read_couples(source, tally, warn)
+    recommender = Recommender(catalog).prepare()
+    options = {**options, "now": options.get("now") or dt.datetime.now(dt.UTC)}
+    frames = (
+        _local_frames(recommender, couples, options)
+        if workers is None and scheduler is None
+        else _dask_frames(recommender, couples, options, workers, scheduler)
+    )
+    folder = out.resolve().parent
+    # Closed by hand below: it must outlive this block when it replaces `out`.
+    handle = tempfile.NamedTemporaryFile(  # noqa: SIM115
+        dir=folder, prefix=f".{out.name}.", delete=False
+    )
+    try:
+        writer = _Writer(handle, kind)
+        for frame in frames:
+            writer.write(frame)
+            good = frame["error"].isna()
+            tally.ideas += int(good.sum())
+            tally.errors += int((~good).sum())
+            if bar is not None:
+                bar.update(tally.couples + len(tally.bad_lines) - bar.n)
+        writer.close()
+        handle.close()
+        os.replace(handle.name, out)
+    except BaseException:
+        handle.close()
+        Path(handle.name).unlink(missing_ok=True)
+        raise
+    finally:
+        if bar is not None:
+            bar.close()
+    seconds = time.perf_counter() - began
+    bad = ", ".join(map(str, tally.bad_lines[:10])) + (" ..." if len(tally.bad_lines) > 10 else "")
+    _stderr(
+        f"novelty batch: {tally.couples:,} couples, {tally.ideas:,} ideas, "
+        f"{tally.errors:,} errors, {len(tally.bad_lines):,} bad lines"
+        + (f" ({bad})" if bad else "")
+        + f", {seconds:.1f} s -> {out}"
+    )
+    return tally
+
+
+def _stderr(text: str) -> None:
+    print(text, file=sys.stderr)
+
+
+def _progress(source: Path) -> Any:
+    """A tqdm bar over the file's lines when stderr is a terminal and tqdm is installed."""
+    if not sys.stderr.isatty():
+        return None
+    try:
+        from tqdm import tqdm
+    except ImportError:
+        return None
+    with source.open("rb") as handle:
+        lines = sum(chunk.count(b"\n") for chunk in iter(lambda: handle.read(1 << 20), b""))
+    return tqdm(total=lines, unit="couple", file=sys.stderr)

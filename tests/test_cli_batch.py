@@ -1,0 +1,108 @@
+"""`novelty batch`, run as a real subprocess: a JSON Lines file of couples to a table file."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import novelty
+
+from .conftest import EXAMPLE_PROFILE, FRIDAY_EVENING, ROOT
+
+NOW = FRIDAY_EVENING.isoformat()
+#: Lines (1-based) replaced by malformed ones.
+BAD = (7, 150, 299)
+
+
+def couples_file(path: Path, lines: int) -> Path:
+    """`lines` couples (the example one under other names and budgets), three of them broken."""
+    base = novelty.load_profile(EXAMPLE_PROFILE).model_dump(mode="json")
+    with path.open("w", encoding="utf-8") as out:
+        for number in range(1, lines + 1):
+            if number in BAD:
+                out.write(["{not json", "[1, 2]", '{"partners": []}'][BAD.index(number)] + "\n")
+                continue
+            couple = {**base, "name": f"couple {number}"}
+            couple["budget"] = {**base["budget"], "per_outing": 20 + number % 150}
+            out.write(json.dumps(couple) + "\n")
+    return path
+
+
+def batch(*args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "novelty.cli", "batch", *args, "--now", NOW, "-k", "3"],
+        capture_output=True, text=True, cwd=ROOT, timeout=timeout, check=False,
+    )  # fmt: skip
+
+
+def test_bad_lines_are_reported_by_number_and_the_rest_is_written(tmp_path: Path) -> None:
+    source = couples_file(tmp_path / "couples.jsonl", 300)
+    result = batch(str(source), "--out", str(tmp_path / "ideas.jsonl"))
+    assert result.returncode == 0, result.stderr
+    for number in BAD:
+        assert f"couples.jsonl:{number}:" in result.stderr
+    table = pd.read_json(tmp_path / "ideas.jsonl", lines=True)
+    assert len(table) == 297 * 3
+    assert table["couple"].nunique() == 297
+    summary = result.stderr.strip().splitlines()[-1]
+    assert "297 couples, 891 ideas, 0 errors, 3 bad lines (7, 150, 299)" in summary
+    # Piped: no progress bar.
+    assert "\r" not in result.stderr
+
+
+def test_rows_are_what_recommend_gives(tmp_path: Path) -> None:
+    source = couples_file(tmp_path / "couples.jsonl", 10)
+    result = batch(str(source), "--out", str(tmp_path / "ideas.csv"), "--seed", "3")
+    assert result.returncode == 0, result.stderr
+    table = pd.read_csv(tmp_path / "ideas.csv")
+    couple = novelty.Couple.model_validate_json(source.read_text().splitlines()[4])
+    recs = novelty.recommend(couple, now=FRIDAY_EVENING, k=3, seed=3)
+    rows = table[table["couple"] == "couple 5"]
+    assert rows["id"].tolist() == [r.activity.id for r in recs]
+    assert rows["score"].round(5).tolist() == [round(r.score, 5) for r in recs]
+
+
+def test_parquet_holds_the_same_table_as_json_lines(tmp_path: Path) -> None:
+    pytest.importorskip("pyarrow")
+    source = couples_file(tmp_path / "couples.jsonl", 12)
+    for name in ("ideas.parquet", "ideas.jsonl"):
+        assert batch(str(source), "--out", str(tmp_path / name)).returncode == 0
+    parquet = pd.read_parquet(tmp_path / "ideas.parquet")
+    lines = pd.read_json(tmp_path / "ideas.jsonl", lines=True)
+    assert parquet.columns.tolist() == novelty.batch.columns()
+    assert parquet["id"].tolist() == lines["id"].tolist()
+
+
+def test_an_unknown_output_suffix_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    source = couples_file(tmp_path / "couples.jsonl", 3)
+    result = batch(str(source), "--out", str(tmp_path / "ideas.xlsx"))
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1
+    assert "--out" in result.stderr
+    assert not (tmp_path / "ideas.xlsx").exists()
+
+
+def test_two_local_workers_write_the_same_rows(tmp_path: Path) -> None:
+    pytest.importorskip("distributed")
+    source = couples_file(tmp_path / "couples.jsonl", 20)
+    assert batch(str(source), "--out", str(tmp_path / "one.jsonl")).returncode == 0
+    result = batch(str(source), "--out", str(tmp_path / "two.jsonl"), "--workers", "2")
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "one.jsonl").read_bytes() == (tmp_path / "two.jsonl").read_bytes()
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not os.environ.get("NOVELTY_SLOW"), reason="slow: set NOVELTY_SLOW=1")
+def test_a_hundred_thousand_lines_with_three_bad_ones(tmp_path: Path) -> None:
+    source = couples_file(tmp_path / "couples.jsonl", 100_000)
+    result = batch(str(source), "--out", str(tmp_path / "ideas.csv"), timeout=3600)
+    assert result.returncode == 0, result.stderr
+    assert "3 bad lines (7, 150, 299)" in result.stderr
+    with (tmp_path / "ideas.csv").open() as table:
+        assert sum(1 for _ in table) == 1 + (100_000 - 3) * 3

@@ -21,7 +21,7 @@ def _recommendations(couple: novelty.Couple) -> novelty.Recommendations:
     activities = [row_to_activity(r) for r in c.records(s.rows[picks])]
     found = schedule.openings(index, q, None)
     placed = schedule.suggest(found, c, s.rows[picks])
-    return explain(q, c, s, allowed, past, picks, activities, general_starters(), [], placed, found)
+    return explain(q, c, s, allowed, past, picks, activities, general_starters(), placed, found, [])
 
 
 def test_every_idea_says_what_is_new_its_price_and_when() -> None:

@@ -9,7 +9,7 @@ import math
 import re
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any, Final, NamedTuple
+from typing import Any, Final, NamedTuple, cast
 
 import numpy as np
 import pandas as pd
@@ -22,7 +22,7 @@ from .errors import CatalogError
 from .files import CATALOG_LIMIT, read_text_file
 from .files import bundled_data as bundled_data
 from .labels import normalise_label
-from .models import Activity, Location
+from .models import Activity, Location, Season, WeatherNeed
 
 _log = logging.getLogger(__name__)
 
@@ -565,49 +565,61 @@ def _number(value: Any) -> float | None:
     return None if math.isnan(number) else number
 
 
-def row_to_activity(row: Mapping[Any, Any]) -> Activity:
-    """One candidates-frame row as an Activity (only done for the k results)."""
-    lat, lon = _number(row["lat"]), _number(row["lon"])
+def _parts(value: object) -> tuple[str, ...]:
+    """A ';'-separated cell as its parts (the catalog stores them normalised)."""
+    return tuple(filter(None, str(value or "").split(";")))
+
+
+def row_to_activity(cells: Mapping[str, Any], at: int) -> Activity:
+    """Row `at` of a candidates frame's columns (`cells`) as an Activity (only done for
+    the k results).
+
+    The row's values were checked when the catalog was loaded, or come from a validated
+    Activity (events), with the model's own rules: the Activity is put together without
+    validating them a second time.
+    """
+    lat, lon = _number(cells["lat"][at]), _number(cells["lon"][at])
     location = None
     if lat is not None and lon is not None:
-        location = Location(
+        location = Location.model_construct(
             lat=lat,
             lon=lon,
-            name=_cell_text(row["venue"]),
-            address=_cell_text(row["address"]),
-            city=_cell_text(row["city"]),
+            name=_cell_text(cells["venue"][at]),
+            address=_cell_text(cells["address"][at]),
+            city=_cell_text(cells["city"][at]),
+            timezone=None,
         )
-    starts, ends = row["starts_at"], row["ends_at"]
-    duration = _number(row["duration_minutes"])
-    return Activity(
-        id=str(row["id"]),
-        title=str(row["title"]),
-        description=str(row["description"] or ""),
-        category=str(row["category"]),
-        tags=str(row["tags"] or ""),
-        cost_min=_number(row["cost_min"]),
-        cost_max=_number(row["cost_max"]),
-        currency=str(row["currency"]),
+    starts, ends = cells["starts_at"][at], cells["ends_at"][at]
+    duration = _number(cells["duration_minutes"][at])
+    return Activity.model_construct(
+        id=str(cells["id"][at]),
+        title=str(cells["title"][at]),
+        description=str(cells["description"][at] or ""),
+        category=str(cells["category"][at]),
+        tags=_parts(cells["tags"][at]),
+        cost_min=_number(cells["cost_min"][at]),
+        cost_max=_number(cells["cost_max"][at]),
+        currency=str(cells["currency"][at]),
         duration_minutes=int(duration) if duration is not None else None,
-        setting=row["setting"],
-        energy=row["energy"],
-        excitement=int(row["excitement"]),
-        interactive=bool(row["interactive"]),
-        seasons=str(row["seasons"] or ""),
-        time_of_day=row["time_of_day"],
-        needs_booking=bool(row["needs_booking"]),
-        same_day_booking=bool(row["same_day_booking"]),
-        step_free=bool(row["step_free"]),
-        demand=row["demand"],
-        when=str(row["when"] or ""),
-        countries=str(row["countries"] or ""),
-        weather=str(row["weather"] or ""),
-        accessibility=str(row["accessibility"] or ""),
-        prompt=str(row["prompt"] or ""),
+        setting=cells["setting"][at],
+        energy=cells["energy"][at],
+        excitement=int(cells["excitement"][at]),
+        interactive=bool(cells["interactive"][at]),
+        seasons=cast("tuple[Season, ...]", _parts(cells["seasons"][at])),
+        time_of_day=cells["time_of_day"][at],
+        needs_booking=bool(cells["needs_booking"][at]),
+        same_day_booking=bool(cells["same_day_booking"][at]),
+        accessibility=str(cells["accessibility"][at] or ""),
+        demand=cells["demand"][at],
+        step_free=bool(cells["step_free"][at]),
+        when=str(cells["when"][at] or ""),
+        countries=_parts(cells["countries"][at]),
+        weather=cast("tuple[WeatherNeed, ...]", _parts(cells["weather"][at])),
+        prompt=str(cells["prompt"][at] or ""),
         location=location,
         starts_at=None if pd.isna(starts) else starts.to_pydatetime(),
         ends_at=None if pd.isna(ends) else ends.to_pydatetime(),
-        url=_cell_text(row["url"]),
-        source=str(row["source"]),
-        online=bool(row["online"]),
+        url=_cell_text(cells["url"][at]),
+        source=str(cells["source"][at]),
+        online=bool(cells["online"][at]),
     )

@@ -7,6 +7,7 @@ import itertools
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -327,7 +328,9 @@ class Recommender:
         """The stages from candidates to the schedule for `q`: the arguments of
         `explain.explain` after the query, in its order. `past` is the couple's history
         profile when it is already made."""
-        ready, w = self._prepared or self._ready(), self._weights(q, adventure)
+        ready = self._prepared or self._ready()
+        own_dial = adventure is not None or q.couple.adventure is not None
+        w = self._weights(q, adventure) if own_dial else self.weights
         index, memo = ready.index, ready.memo
         events, problems = (
             self._events(q, sources, ready)
@@ -386,13 +389,17 @@ class Recommender:
         chosen = scored.rows[picks]
         placed = schedule.suggest(found, c, chosen)
         if c.events is not None and (chosen >= len(c.catalog)).any():
-            activities = [row_to_activity(record) for record in c.records(chosen)]
+            n = len(c.catalog)
+            activities = [
+                row_to_activity(c.events.cells, row - n)
+                if row >= n
+                else row_to_activity(c.catalog.cells, row)
+                for row in chosen.tolist()
+            ]
         else:
             # A catalog row's Activity is frozen: one object serves every call.
             activities = memo.get_many(
-                "activities",
-                chosen.tolist(),
-                lambda row: row_to_activity(c.catalog.records(np.array([row]))[0]),
+                "activities", chosen.tolist(), partial(row_to_activity, c.catalog.cells)
             )
         return c, scored, allowed, past, picks, activities, ready.starters, placed, found, problems
 

@@ -14,7 +14,6 @@ from http import HTTPStatus
 from pathlib import Path
 from typing import Annotated, Any
 
-import numpy as np
 from fastapi import Body, FastAPI, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
@@ -210,7 +209,7 @@ def create_app(
     shared = (recommender or Recommender()).prepare()
     store = HistoryStore(history) if isinstance(history, str | Path) else history
     index = shared.index_
-    catalog = [row_to_activity(row) for row in index.records(np.arange(len(index)))]
+    catalog = [row_to_activity(index.cells, row) for row in range(len(index))]
     by_id = {activity.id: activity for activity in catalog}
 
     app = FastAPI(

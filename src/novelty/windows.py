@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from functools import partial
 from zoneinfo import ZoneInfo
 
 from .errors import WindowError
@@ -42,8 +43,9 @@ def _weekend(now: dt.datetime, tz: ZoneInfo, weeks_ahead: int, label: str) -> Wi
     else:
         friday = today + dt.timedelta(days=_FRIDAY - today.weekday())
     friday += dt.timedelta(weeks=weeks_ahead)
-    start = _at(friday, WEEKEND_STARTS, tz)
-    end = _midnight_after(friday + dt.timedelta(days=2), tz)
+    # Local wall-clock times: zoneinfo picks the right UTC offset across DST.
+    start = dt.datetime.combine(friday, WEEKEND_STARTS, tzinfo=tz)
+    end = dt.datetime.combine(friday + dt.timedelta(days=3), dt.time(0), tzinfo=tz)
     if weeks_ahead == 0 and end - now < MIN_WEEKEND_LEFT:
         return _weekend(now, tz, 1, label)
     return Window(start=max(start, now), end=end, label=label)
@@ -78,7 +80,8 @@ def _this_week(now: dt.datetime, tz: ZoneInfo) -> Window:
 
 
 def _in_range(day: dt.date) -> dt.date:
-    _check_year(day, "when")
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        raise _out_of_range(day, "when")
     return day
 
 
@@ -93,8 +96,8 @@ _NAMED: dict[str, Callable[[dt.datetime, ZoneInfo], Window]] = {
     "tonight": _tonight,
     "tomorrow": _tomorrow,
     "today": lambda now, tz: _day(now.date(), now, tz, "today"),
-    "this weekend": lambda now, tz: _weekend(now, tz, 0, "this weekend"),
-    "weekend": lambda now, tz: _weekend(now, tz, 0, "this weekend"),
+    "this weekend": partial(_weekend, weeks_ahead=0, label="this weekend"),
+    "weekend": partial(_weekend, weeks_ahead=0, label="this weekend"),
     "next weekend": lambda now, tz: _next_weekend(now, tz),
     "this week": _this_week,
 }
@@ -108,19 +111,19 @@ ACCEPTED_TEXT = (
 ACCEPTED = f"one of {ACCEPTED_TEXT}; a date; a (start, end) pair or a Window"
 
 
-def _check_year(value: dt.date, what: str) -> None:
-    if not FIRST_YEAR <= value.year <= LAST_YEAR:
-        raise WindowError(
-            f"{what}: {value.isoformat()} is out of range; "
-            f"expected a time in the years {FIRST_YEAR} to {LAST_YEAR}"
-        )
+def _out_of_range(value: dt.date, what: str) -> WindowError:
+    return WindowError(
+        f"{what}: {value.isoformat()} is out of range; "
+        f"expected a time in the years {FIRST_YEAR} to {LAST_YEAR}"
+    )
 
 
 def check_moment(moment: dt.datetime, what: str) -> dt.datetime:
     """`moment` if it is aware and in the years the library can represent, else WindowError."""
     # The local year is checked before any arithmetic: near year 1 or 9999 an aware
     # datetime cannot even be converted to UTC.
-    _check_year(moment, what)
+    if not FIRST_YEAR <= moment.year <= LAST_YEAR:
+        raise _out_of_range(moment, what)
     if moment.tzinfo is None or moment.utcoffset() is None:
         raise WindowError(f"{what} must be a timezone-aware datetime")
     return moment

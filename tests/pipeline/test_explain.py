@@ -18,7 +18,7 @@ def _recommendations(couple: novelty.Couple) -> novelty.Recommendations:
     q = make_query(couple)
     c, allowed, s, past = scored(index, q)
     picks = diversify(c, s, novelty.Weights(), k=q.k, seed=q.seed)
-    activities = [row_to_activity(r) for r in c.records(s.rows[picks])]
+    activities = [row_to_activity(c.catalog.cells, row) for row in s.rows[picks].tolist()]
     found = schedule.openings(index, q, None)
     placed = schedule.suggest(found, c, s.rows[picks])
     return explain(q, c, s, allowed, past, picks, activities, general_starters(), placed, found, [])

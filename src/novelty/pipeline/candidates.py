@@ -9,8 +9,7 @@ catalog. Arrays the filters and the score read over every row are joined per cal
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import scipy.sparse as sp
@@ -21,8 +20,7 @@ from ..models import Location
 from .query import Query
 
 
-@dataclass(frozen=True)
-class Candidates:
+class Candidates(NamedTuple):
     """Every candidate row: the catalog's, then the events' (`catalog` and `events`
     blocks); the columns below line up with those rows."""
 
@@ -57,12 +55,6 @@ class Candidates:
         return np.concatenate(
             [block.rows_with_ids(wanted) + start for block, start in self._blocks()]
         ).astype(np.intp)
-
-    def event_rows_with_ids(self, ids: Iterable[str]) -> np.ndarray:
-        """Event rows whose id is one of `ids` (outings name catalog rows by id already)."""
-        if self.events is None:
-            return np.zeros(0, dtype=np.intp)
-        return self.events.rows_with_ids(ids) + len(self.catalog)
 
     def where(
         self, column: str, values: Iterable[Any], rows: np.ndarray | None = None

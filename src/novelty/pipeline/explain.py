@@ -115,7 +115,7 @@ def weather_reason(
 ) -> str | None:
     """Why the weather suits an idea that needs some (or is outdoors), from the forecast;
     offline, which of its needs no one checked."""
-    needs = sum(NEEDS[n] for n in activity.weather) | (
+    needs = sum(map(NEEDS.__getitem__, activity.weather)) | (
         NEEDS["dry"] if activity.setting == "outdoor" else 0
     )
     if not needs or slot < 0:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -22,8 +22,7 @@ from .taste import History
 GENTLE = ("none", "light")
 
 
-@dataclass(frozen=True)
-class Allowed:
+class Allowed(NamedTuple):
     """Which candidates may be shown, when they would start, and what was left out."""
 
     mask: np.ndarray
@@ -54,7 +53,8 @@ def excluded(candidates: Candidates, query: Query, history: History) -> np.ndarr
             out[found.rows[found.values > 0]] = True
         out[candidates.rows_with_ids(dislikes)] = True
     out[history.recent_rows] = True
-    out[candidates.event_rows_with_ids(history.recent_ids)] = True
+    if candidates.events is not None:
+        out[candidates.events.rows_with_ids(history.recent_ids) + len(candidates.catalog)] = True
     out |= candidates.where("title", history.recent_titles)
     return out
 

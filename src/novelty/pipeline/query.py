@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from operator import attrgetter
-from typing import Any
+from typing import Any, NamedTuple
 
 from pydantic import ValidationError
 
@@ -25,8 +24,7 @@ CoupleLike = Couple | Mapping[str, Any] | str
 PlaceLike = Location | Mapping[str, Any] | tuple[float, float]
 
 
-@dataclass(frozen=True)
-class Query:
+class Query(NamedTuple):
     """One call's question: who, when, where, for how much, and how many ideas."""
 
     couple: Couple

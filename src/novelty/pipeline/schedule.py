@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Final
+from typing import Final, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -240,8 +240,7 @@ def openings(catalog: ItemIndex, query: Query, forecast: Hourly | None) -> Openi
     )
 
 
-@dataclass(frozen=True)
-class Placed:
+class Placed(NamedTuple):
     """The suggested start of each pick (int64 ns), and the slot it is in (-1 for an
     event's own start)."""
 

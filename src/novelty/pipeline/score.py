@@ -3,7 +3,7 @@ combined into one score per eligible candidate (with exact pruning of the hopele
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
@@ -96,7 +96,10 @@ def partner_newness(
     0 done it."""
     done_together = candidates.where("title", history.done_titles, rows=rows)
     done_together[_in_scope(position, history.done_rows)] = True
-    done_together[_in_scope(position, candidates.event_rows_with_ids(history.done_ids))] = True
+    if candidates.events is not None:
+        # Events the couple did, named by id (outings name catalog rows already).
+        done = candidates.events.rows_with_ids(history.done_ids) + len(candidates.catalog)
+        done_together[_in_scope(position, done)] = True
     out = np.ones((rows.size, len(couple.partners)), dtype=np.float32, order="F")
     for column, partner in zip(out.T, couple.partners, strict=True):
         # Only what is a label of the catalog: "tried" names kinds of things.
@@ -133,8 +136,7 @@ def distance_fit(
     return fit[1:]
 
 
-@dataclass(frozen=True)
-class Scored:
+class Scored(NamedTuple):
     """The score and its components for the candidate rows at `rows` (the eligible ones),
     and each row's affinity and newness for every partner: all in the order of `rows`."""
 
@@ -183,7 +185,16 @@ def score(
     # The gate: how much fit holds novelty back (below 1, a bolder dial lets far ideas rise).
     gate = fit if weights.fit_gate == 1 else fit ** np.float32(weights.fit_gate)
     numbers = candidates.numbers
-    # The appeal terms, in the order of `appeal_weights`; taste is filled in below.
+    # Weight of each appeal term, in the order of the score's components.
+    extras = {
+        "excitement": weights.excitement,
+        "interactive": weights.interactive,
+        "budget_fit": weights.budget,
+        "distance_fit": weights.distance,
+        "taste": weights.taste,
+        "timely": weights.timely,
+    }
+    # The appeal terms, in that order; taste is filled in below.
     appeal = {
         "excitement": (numbers["excitement"][rows] - 1) / 4,
         "interactive": numbers["interactive"][rows],
@@ -195,18 +206,17 @@ def score(
     if not history.familiarity.any():
         familiarity = np.zeros(rows.size, np.float32)
         novelty = np.ones(rows.size, np.float32)
-        total = _total(weights, gate, novelty, newness, category_new, appeal)
+        total = _total(weights, extras, gate, novelty, newness, category_new, appeal)
     else:
         # The lowest score each row can have (nothing new about it, disliked by taste)
         # and how much more novelty and taste could add.
         nothing = np.zeros(rows.size, np.float32)
         appeal["taste"] = nothing
-        lowest = _total(weights, gate, nothing, newness, category_new, appeal)
+        lowest = _total(weights, extras, gate, nothing, newness, category_new, appeal)
         need = np.arange(rows.size)
         if best is not None and rows.size > best:
             # Only rows whose score may reach the `best`-th highest lowest score: at most
             # novelty (0 to 1) and taste (0 to 1) can add to it, and the jitter.
-            extras = appeal_weights(weights)
             share = np.float32(weights.novelty * NOVELTY_MIX[0])
             reach = gate * share + np.float32(extras["taste"])
             spread = reach / np.float32(1.0 + sum(extras.values()))
@@ -224,7 +234,7 @@ def score(
         for name, values in appeal.items():
             some[name] = values[need]
         total[need] = _total(
-            weights, gate[need], novelty[need], newness[need], category_new[need], some
+            weights, extras, gate[need], novelty[need], newness[need], category_new[need], some
         )
     columns = {
         "score": total,
@@ -241,34 +251,22 @@ def score(
     return Scored(rows, COMPONENTS, block, affinity, newness_by_partner)
 
 
-def appeal_weights(weights: Weights) -> dict[str, float]:
-    """Weight of each appeal term, in the order of the score's components."""
-    return {
-        "excitement": weights.excitement,
-        "interactive": weights.interactive,
-        "budget_fit": weights.budget,
-        "distance_fit": weights.distance,
-        "taste": weights.taste,
-        "timely": weights.timely,
-    }
-
-
 def _total(
     weights: Weights,
+    extras: dict[str, float],
     gate: np.ndarray,
     novelty: np.ndarray,
     newness: np.ndarray,
     category_new: np.ndarray,
     appeal: dict[str, np.ndarray],
 ) -> np.ndarray:
-    """The score: novelty gated by fit (`gate` = fit ** fit_gate) plus the weighted appeal
-    terms, in [0, 1]."""
+    """The score: novelty gated by fit (`gate` = fit ** fit_gate) plus the appeal terms
+    weighted by `extras`, in [0, 1]."""
     a, b, c = NOVELTY_MIX
     novelty_mix = a * novelty + b * newness + c * category_new
     # Berlyne's inverted U: novelty pays only as far as both partners are drawn to the
     # idea, so "new and near what both love" beats "random and strange".
     total: np.ndarray = gate * (1.0 - weights.novelty + weights.novelty * novelty_mix)
-    extras = appeal_weights(weights)
     for name, weight in extras.items():
         total += np.float32(weight) * appeal[name]
     total /= np.float32(1.0 + sum(extras.values()))

@@ -12,12 +12,16 @@ from collections.abc import Iterable, Mapping
 from typing import Any, NamedTuple
 
 import numpy as np
+import pandas as pd
 import scipy.sparse as sp
 
 from ..geo import haversine_km
 from ..index.item_index import ItemIndex, Matches
 from ..models import Location
 from .query import Query
+
+#: Up to this many values are looked up one by one in `where`.
+_FEW = 32
 
 
 class Candidates(NamedTuple):
@@ -67,17 +71,23 @@ class Candidates(NamedTuple):
         if self.events is not None:
             tables.append(self.events.values[column])
         hits: list[int] = []
+        parts = [np.zeros(0, dtype=np.int64)]
         size = 0
         for known in tables:
-            # A few lookups in the table's own hash map (its values are unique, so a hit
-            # is one position): building an Index to match against costs far more.
-            for value in wanted:
-                try:
-                    hits.append(int(known.get_loc(value)) + size)  # type: ignore[arg-type]
-                except KeyError:
-                    continue
+            if len(wanted) > _FEW:
+                # Many values (a long history's titles): one vectorised lookup.
+                at = known.get_indexer(pd.Index(wanted, dtype=object))
+                parts.append(at[at >= 0].astype(np.int64) + size)
+            else:
+                # A few lookups in the table's own hash map (its values are unique, so a
+                # hit is one position): building an Index to match against costs more.
+                for value in wanted:
+                    try:
+                        hits.append(int(known.get_loc(value)) + size)  # type: ignore[arg-type]
+                    except KeyError:
+                        continue
             size += len(known)
-        found = np.array(hits, dtype=np.int64)
+        found = np.concatenate([*parts, np.array(hits, dtype=np.int64)])
         codes = self.codes[column]
         if not found.size:
             return np.zeros(codes.size if rows is None else rows.size, dtype=bool)

@@ -144,7 +144,8 @@ def diversify(
     units = candidates.catalog.space.unit_rows(items)
     unlike = None
     if history is not None and history.units.shape[0] and weights.unlike > 0:
-        nearest = np.asarray((units @ history.units.T).max(axis=1).toarray()).ravel()
+        # Dense before the max: a sparse max sorts the product's entries first.
+        nearest = (units @ history.units.T).toarray().max(axis=1, initial=0.0)
         unlike = weights.unlike * (1.0 - np.clip(nearest, 0.0, 1.0))
     similarity = idea_similarity(
         units,

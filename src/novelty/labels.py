@@ -28,7 +28,8 @@ def label_from_text(text: str) -> str:
 
 
 @cache
-def _display_names() -> dict[str, str]:
+def display_names() -> dict[str, str]:
+    """Each tag's and category's name as a person would say it (data/tags.csv)."""
     with bundled_data("tags.csv").open(encoding="utf-8", newline="") as handle:
         return {row["tag"]: row["display"] for row in csv.DictReader(handle)}
 
@@ -36,4 +37,4 @@ def _display_names() -> dict[str, str]:
 def display_label(label: str) -> str:
     """A label as a person would say it: 'food-drink' -> 'food and drink' (from
     data/tags.csv); a label not listed there reads with spaces for dashes."""
-    return _display_names().get(label) or label.replace("-", " ")
+    return display_names().get(label) or label.replace("-", " ")

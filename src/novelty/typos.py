@@ -4,8 +4,13 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Collection, Iterable
+from typing import TYPE_CHECKING
 
-from .models import Couple, Problem
+from .errors import ProfileError
+from .models import Problem
+
+if TYPE_CHECKING:
+    from .index.item_index import ItemIndex
 
 #: How alike a known name must be to be offered as "did you mean" (difflib's ratio).
 SIMILAR_ENOUGH = 0.75
@@ -29,28 +34,27 @@ def _problems(names: Iterable[str], complaint: str, known: frozenset[str]) -> li
     ]
 
 
-def unknown_history_ids(couple: Couple, catalog_ids: Collection[str]) -> list[Problem]:
-    """A problem for each distinct activity id in the profile's history that the catalog
-    lacks, with the closest catalog id as a suggestion. `catalog_ids` may be a set or a
-    pandas Index."""
-    known = frozenset(catalog_ids)
-    missing = (
-        outing.activity_id
-        for outing in couple.history
-        if outing.activity_id and outing.activity_id not in known
-    )
-    return _problems(missing, "history id {} is not in the catalog", known)
+def unknown_history_ids(ids: Iterable[str], catalog_ids: Collection[str]) -> list[Problem]:
+    """A problem for each distinct history id of `ids` (ids the catalog lacks), with the
+    closest of `catalog_ids` (a set or a pandas Index) as a suggestion."""
+    return _problems(sorted(ids), "history id {} is not in the catalog", frozenset(catalog_ids))
 
 
-def unmatched_interests(couple: Couple, labels: Collection[str]) -> list[Problem]:
-    """A problem for each distinct interest of the partners that is not a known label or
-    word (`labels`: tags, categories, synonyms, words of the catalog), with the closest
-    one as a suggestion. An interest of several words matches when each word is known."""
-    known = frozenset(labels)
-    missing = (
-        interest
-        for partner in couple.partners
-        for interest in partner.interests
-        if interest not in known and not all(word in known for word in interest.split("-"))
-    )
-    return _problems(missing, "interest {} matches no catalog label", known)
+def unmatched_interests(interests: Iterable[str], labels: Collection[str]) -> list[Problem]:
+    """A problem for each distinct interest of `interests` (interests that match no idea),
+    with the closest of `labels` (the catalog's tags and categories) as a suggestion."""
+    return _problems(interests, "interest {} matches no catalog label", frozenset(labels))
+
+
+def profile_typos(
+    catalog: ItemIndex, unknown_ids: Iterable[str], unmatched: Iterable[str], *, strict: bool
+) -> list[Problem]:
+    """The problems of a call's history ids the catalog lacks and interests that match no
+    idea; with `strict`, a ProfileError that lists them instead."""
+    found = [
+        *unknown_history_ids(unknown_ids, catalog.ids),
+        *unmatched_interests(unmatched, catalog.space.labels.columns_),
+    ]
+    if strict and found:
+        raise ProfileError("; ".join(problem.message for problem in found))
+    return found

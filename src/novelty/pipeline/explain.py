@@ -14,9 +14,11 @@ from ..context.calendar import parse_when
 from ..context.money import Rates, approximate_price
 from ..context.weather import NEEDS, UNKNOWABLE_OFFLINE, describe_needs
 from ..files import bundled_data
+from ..labels import display_names
 from ..models import Activity, Budget, Couple, Problem, Recommendation
 from ..money import money, price_phrase
 from ..results import Recommendations
+from ..typos import profile_typos
 from .candidates import Candidates
 from .diversify import BRIDGE_AFFINITY
 from .filters import Allowed
@@ -66,10 +68,11 @@ def newness_reason(
     for partner in couple.partners:
         stretch = stretch and category not in partner.interests and category not in partner.tried
     if stretch:
-        where = category.replace("-", " ")
+        where = display_names().get(category) or category.replace("-", " ")
         return f"New territory for both of you: neither has done anything in {where}."
     if category_new:
-        text += f", and you have never done anything in {category.replace('-', ' ')} together"
+        where = display_names().get(category) or category.replace("-", " ")
+        text += f", and you have never done anything in {where} together"
     return text + "."
 
 
@@ -78,7 +81,8 @@ def interest_reason(couple: Couple, best: Sequence[tuple[str, float] | None]) ->
     fans: dict[str, list[str]] = {}
     for partner, match in zip(couple.partners, best, strict=True):
         if match is not None and match[1] >= MATCH_THRESHOLD:
-            fans.setdefault(match[0].replace("-", " "), []).append(partner.name)
+            said = display_names().get(match[0]) or match[0].replace("-", " ")
+            fans.setdefault(said, []).append(partner.name)
     if not fans:
         return None
     everyone = len(couple.partners)
@@ -261,7 +265,8 @@ def describe(
                 newness,
                 done_together=activity.id in history.done_ids
                 or activity.title.casefold() in history.done_titles,
-                category_new=bool(components["category_new"]),
+                # "Never" only when every outing's category is known.
+                category_new=bool(components["category_new"]) and history.categories_known,
                 category=activity.category,
             ),
             interest_reason(couple, strongest),
@@ -325,6 +330,16 @@ def explain(
                 "idea in this window touches both of you; try a wider window or a new interest",
             ),
         ]
+    unmatched: list[str] = []
+    for partner in couple.partners:
+        for label in partner.interests:
+            if not candidates.matches[label].rows.size:
+                unmatched.append(label)
+    if history.unknown_ids or unmatched:
+        typos = profile_typos(
+            candidates.catalog, history.unknown_ids, unmatched, strict=query.strict
+        )
+        problems = [*problems, *typos]
     recommendations = []
     ideas = describe(
         query, candidates, scored, allowed, history, picks, activities, starters, placed, found

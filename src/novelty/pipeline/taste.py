@@ -36,6 +36,10 @@ class History:
     rut: np.ndarray
     #: Every outing as a unit row of the item space (for "unlike anything you did").
     units: sp.csr_matrix
+    #: Activity ids of outings that the catalog does not have (typos, other catalogs).
+    unknown_ids: frozenset[str] = frozenset()
+    #: Whether every outing's category is known: only then can a reason say "never".
+    categories_known: bool = True
 
 
 def _free_rows(outings: Sequence[Outing], unknown: np.ndarray, catalog: ItemIndex) -> sp.csr_matrix:
@@ -130,7 +134,13 @@ def history_profile(
     recent = (ages <= weights.repeat_after_days).tolist()
     done_ids, done_titles, recent_ids, recent_titles = set(), set(), set(), set()
     categories = set(catalog.cells["category"][rows[rows >= 0]].tolist())
-    for outing, is_recent in zip(outings, recent, strict=True):
+    unknown_ids: set[str] = set()
+    categories_known = True
+    for outing, is_recent, row in zip(outings, recent, rows.tolist(), strict=True):
+        if row < 0 and outing.activity_id:
+            unknown_ids.add(outing.activity_id)
+        if row < 0 and not outing.category:
+            categories_known = False
         title = outing.title.casefold() if outing.title else None
         if outing.activity_id:
             done_ids.add(outing.activity_id)
@@ -157,6 +167,8 @@ def history_profile(
         recent_rows=rows[(rows >= 0) & np.array(recent, dtype=bool)],
         rut=rut,
         units=outing_vectors(outings, catalog),
+        unknown_ids=frozenset(unknown_ids),
+        categories_known=categories_known,
     )
 
 

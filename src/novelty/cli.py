@@ -17,6 +17,7 @@ from pydantic import ValidationError
 from .catalog import PROBLEM_LIMIT, check_catalog, load_catalog, read_catalog_file
 from .errors import ArgumentError, NoveltyError, ProfileError
 from .history import HistoryStore, LoggedOuting, export_outings, import_outings
+from .labels import display_label
 from .models import Budget, Couple, Outing
 from .money import money, price_phrase
 from .profile import describe_validation_error, load_profile
@@ -82,7 +83,7 @@ def _print_ideas(recs: Recommendations, couple: Couple, budget: Budget | None) -
         place = ""
         if a.location and a.location.name:
             place = f" at {a.location.name}"
-        print(f"{idea.rank}. {a.title}  [{a.category.replace('-', ' ')}, {a.source}]")
+        print(f"{idea.rank}. {a.title}  [{display_label(a.category)}, {a.source}]")
         print(f"   When:  {when}{place}")
         # A price converted into the budget's currency is said in the reasons, approximately.
         converted = (r for r in idea.reasons if r.startswith(("≈", "From ≈")))

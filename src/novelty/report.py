@@ -13,6 +13,7 @@ import pandas as pd
 
 from .errors import ArgumentError
 from .index.item_index import ItemIndex
+from .labels import display_label
 from .models import Couple, Outing
 from .pipeline.query import _logged
 from .pipeline.taste import outing_vectors
@@ -79,23 +80,18 @@ class RutReport:
                 continue
             text = f"Last {period.months} months: {period.outings} outing(s)"
             if period.category:
-                text += f", {period.category_share:.0%} of them {_words(period.category)}"
+                text += f", {period.category_share:.0%} of them {display_label(period.category)}"
             if period.tags:
                 tag, share = period.tags[0]
-                text += f"; {share:.0%} carried {_words(tag)}"
+                text += f"; {share:.0%} carried {display_label(tag)}"
             lines.append(text + ".")
         for name, interests in self.unserved.items():
             if interests:
-                lines.append(
-                    f"Never served yet for {name}: {', '.join(_words(i) for i in interests)}."
-                )
+                said = ", ".join(map(display_label, interests))
+                lines.append(f"Never served yet for {name}: {said}.")
             else:
                 lines.append(f"Every interest of {name} has had its turn.")
         return "\n".join(lines)
-
-
-def _words(label: str) -> str:
-    return label.replace("-", " ")
 
 
 def rut_report(

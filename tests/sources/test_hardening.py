@@ -309,7 +309,12 @@ def test_a_source_past_the_deadline_stops_working(tmp_path: Path) -> None:
         )
     )
     _, problems = collect_events([ICalSource(feed, name="big")], WEEKEND, AUSTIN, deadline=0.2)
-    assert [p.message for p in problems] == ["no answer within 0.2 s; cut off"]
+    # Either the collector gives up first, or the parser notices the deadline first and
+    # stops with what it has: both are the deadline, said once.
+    assert [p.message for p in problems] in (
+        ["no answer within 0.2 s; cut off"],
+        ["stopped at the deadline while reading the feed's events"],
+    )
     time.sleep(0.5)
     assert not [t for t in threading.enumerate() if t.name == "novelty-source-big"]
 

@@ -66,12 +66,51 @@ def test_profiles_made_together_equal_each_made_alone() -> None:
             ),
             days_ago(q, -30),
         ),
+        (
+            tuple(novelty.Outing(activity_id="jazz-bar", date=days_ago(q, d)) for d in range(4)),
+            q.today,
+        ),
+        ((), q.today),
     ]
-    weights = novelty.Weights()
+    weights = novelty.Weights(rut_share=0.5)
     together = history_profiles(histories, index, weights=weights)
+    assert together[3].rut.size
+    assert not together[0].rut.size
     for (outings, today), made in zip(histories, together, strict=True):
         alone = history_profile(outings, index, today=today, weights=weights)
         assert made.familiarity.tobytes() == alone.familiarity.tobytes()
         assert made.taste.tobytes() == alone.taste.tobytes()
         assert made.recent_ids == alone.recent_ids
         assert made.done_rows.tolist() == alone.done_rows.tolist()
+        assert made.rut.tolist() == alone.rut.tolist()
+        assert (made.units != alone.units).nnz == 0
+        assert made.units.shape == (len(outings), index.space.width)
+        assert (made.categories, made.categories_known) == (
+            alone.categories,
+            alone.categories_known,
+        )
+
+
+def test_a_rut_is_what_most_of_the_latest_ten_outings_carry() -> None:
+    index = small_index()
+    q = make_query(make_couple())
+    games = novelty.Outing(activity_id="board-games", date=days_ago(q, 30))
+    music = novelty.Outing(activity_id="jazz-bar", date=days_ago(q, 2))
+    weights = novelty.Weights(rut_share=0.5)
+    # Ten games nights long ago, then six jazz nights: the latest ten are 6 jazz, 4 games.
+    past = history_profile((games,) * 10 + (music,) * 6, index, today=q.today, weights=weights)
+    columns = {index.space.label_column(label) for label in ("live-music", "drinks", "music")}
+    assert set(past.rut.tolist()) == columns
+    # Of one date, the later logged is the later outing: the last ten are all games nights.
+    same_day = history_profile(
+        (music,) * 6 + (games.model_copy(update={"date": music.date}),) * 10,
+        index,
+        today=q.today,
+        weights=weights,
+    )
+    assert index.space.label_column("board-games") in same_day.rut.tolist()
+    assert not columns & set(same_day.rut.tolist())
+    # Fewer than three outings, or no rut share: no rut.
+    assert not history_profile((music,) * 2, index, today=q.today, weights=weights).rut.size
+    none = novelty.Weights(rut_share=None)
+    assert not history_profile((music,) * 6, index, today=q.today, weights=none).rut.size

@@ -42,101 +42,174 @@ class History:
     categories_known: bool = True
 
 
-def _free_rows(outings: Sequence[Outing], unknown: np.ndarray, catalog: ItemIndex) -> sp.csr_matrix:
+def _free_rows(outings: Sequence[Outing], catalog: ItemIndex) -> sp.csr_matrix:
     """Item rows of outings known only by their words (tags, category, title, notes)."""
-    free = [outings[i] for i in unknown.tolist()]
     return catalog.space.transform(
-        [";".join((*o.tags, o.category or "")) for o in free],
-        [f"{o.title or ''}. {o.notes}" for o in free],
+        [";".join((*o.tags, o.category or "")) for o in outings],
+        [f"{o.title or ''}. {o.notes}" for o in outings],
     )
+
+
+def _item_rows(rows: np.ndarray, free: sp.csr_matrix, catalog: ItemIndex) -> sp.csr_matrix:
+    """Raw item rows of outings in their order: the catalog's row where `rows` has one,
+    else the next row of `free` (the others' rows, in order)."""
+    known = rows >= 0
+    stacked = sp.vstack([catalog.matrix[rows[known]], free], format="csr")
+    back_in_order = np.argsort(np.concatenate([np.flatnonzero(known), np.flatnonzero(~known)]))
+    return sp.csr_matrix(stacked[back_in_order])
 
 
 def outing_vectors(outings: Sequence[Outing], catalog: ItemIndex) -> sp.csr_matrix:
     """Unit-weighted vectors of outings: the catalog row when known, else tags and title."""
     rows = catalog.rows_of_ids([o.activity_id or "" for o in outings])
-    known = rows >= 0
-    unknown = np.flatnonzero(~known)
-    stacked = sp.vstack(
-        [catalog.matrix[rows[known]], _free_rows(outings, unknown, catalog)], format="csr"
-    )
-    back_in_order = np.argsort(np.concatenate([np.flatnonzero(known), unknown]))
-    return catalog.space.unit_rows(sp.csr_matrix(stacked[back_in_order]))
+    free = _free_rows([outings[i] for i in np.flatnonzero(rows < 0).tolist()], catalog)
+    return catalog.space.unit_rows(_item_rows(rows, free, catalog))
 
 
-def _weighted_sums(
-    rows: np.ndarray, free: sp.csr_matrix, catalog: ItemIndex, coefficients: np.ndarray
-) -> np.ndarray:
-    """Σ over outings of coefficient × unit vector (width × columns of `coefficients`),
-    without building the unit vectors: unit = w ⊙ row / |w ⊙ row|. `rows` are the
-    outings' catalog rows (-1 for the others, whose item rows are `free`, in order)."""
-    space = catalog.space
-    known = rows >= 0
-    total = np.zeros((coefficients.shape[1], space.width), dtype=np.float64)
-    for part, which in ((catalog.matrix[rows[known]], known), (free, ~known)):
-        if part.shape[0]:
-            scaled = coefficients[which] / space.row_norms(part)[:, np.newaxis]
-            # Each entry of a row, times that row's coefficient, added into its column.
-            per_entry = np.repeat(scaled, np.diff(part.indptr), axis=0) * part.data[:, None]
-            for k, column in enumerate(per_entry.T):
-                total[k] += np.bincount(part.indices, column, minlength=space.width)
-    weighted: np.ndarray = (total.T * space.column_weights[:, np.newaxis]).astype(np.float32)
-    return weighted
+#: Cells of the (couple, column) sums made in one pass: couples are summed in blocks of
+#: this many cells, so a chunk of couples over a wide item space stays within tens of MB.
+_CELLS = 1 << 22
 
 
 def history_profiles(
     histories: Sequence[tuple[Sequence[Outing], dt.date]], catalog: ItemIndex, *, weights: Weights
 ) -> list[History]:
-    """`history_profile` of each (outings, today) pair: the outings known only by their
-    words, of every history at once, become item rows in one pass (the text transform
-    costs mostly per call, and each row is transformed on its own: the same rows)."""
-    rows = [catalog.rows_of_ids([o.activity_id or "" for o in outings]) for outings, _ in histories]
-    free: list[Outing] = []
-    for (outings, _), at in zip(histories, rows, strict=True):
-        free.extend(outings[i] for i in np.flatnonzero(at < 0).tolist())
-    matrix = _free_rows(free, np.arange(len(free)), catalog)
-    profiles, start = [], 0
-    for (outings, today), at in zip(histories, rows, strict=True):
-        end = start + int((at < 0).sum())
-        profiles.append(
-            history_profile(outings, catalog, today=today, weights=weights, free=matrix[start:end])
+    """The History of each (outings, today) pair, made for all of them at once: one lookup
+    of their ids, one text transform of the outings known only by their words, one pass of
+    sums per block of couples. Each couple's numbers do not depend on the others': a
+    profile made alone is the same to the last bit."""
+    outings = [o for past, _ in histories for o in past]
+    ends = np.cumsum([len(past) for past, _ in histories], dtype=np.int64)
+    starts = ends - np.array([len(past) for past, _ in histories], dtype=np.int64)
+    owner = np.repeat(np.arange(len(histories)), ends - starts)
+    rows = catalog.rows_of_ids([o.activity_id or "" for o in outings])
+    free = _free_rows([outings[i] for i in np.flatnonzero(rows < 0).tolist()], catalog)
+    items = _item_rows(rows, free, catalog)
+    units = catalog.space.unit_rows(items)
+    days = np.fromiter((o.date.toordinal() for o in outings), np.int64, len(outings))
+    today = np.array([t.toordinal() for _, t in histories], dtype=np.int64)[owner]
+    ages = np.maximum(today - days, 0).astype(np.float32)
+    decay = 0.5 ** (ages / weights.half_life_days)
+    ratings = np.array([o.rating if o.rating else 3 for o in outings], dtype=np.float32)
+    totals = np.array([decay[s:e].sum() for s, e in zip(starts, ends, strict=True)])
+    # A decay-weighted mean, so taste stays in [-1, 1] however long the history.
+    signed = decay * (ratings - 3) / 2 / totals.astype(np.float32)[owner]
+    familiarity, taste = _weighted_sums(
+        items, owner, len(histories), rows >= 0, decay, signed, catalog
+    )
+    ruts = _ruts(units, owner, starts, ends, days, catalog, weights.rut_share)
+    recent = ages <= weights.repeat_after_days
+    return [
+        _profile(
+            past,
+            catalog,
+            rows[s:e],
+            recent[s:e],
+            familiarity[c],
+            taste[c],
+            ruts[c],
+            units[s:e],
         )
-        start = end
-    return profiles
+        for c, ((past, _), s, e) in enumerate(zip(histories, starts, ends, strict=True))
+    ]
 
 
 def history_profile(
+    outings: Sequence[Outing], catalog: ItemIndex, *, today: dt.date, weights: Weights
+) -> History:
+    """Decay-weighted sums of outing vectors (familiarity) and of rating-signed ones (taste),
+    and what the filters and the rut need: `history_profiles` of one couple."""
+    return history_profiles([(outings, today)], catalog, weights=weights)[0]
+
+
+def _weighted_sums(
+    items: sp.csr_matrix,
+    owner: np.ndarray,
+    couples: int,
+    known: np.ndarray,
+    decay: np.ndarray,
+    signed: np.ndarray,
+    catalog: ItemIndex,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per couple, Σ over its outings of decay × unit vector and of signed × unit vector
+    (couples × width each), without building the unit vectors: unit = w ⊙ row / |w ⊙ row|.
+    `owner` is each outing's couple (of `couples`); `known` says which outings are catalog
+    rows: their entries are summed before the others', as they always were."""
+    space = catalog.space
+    width = space.width
+    counts = np.diff(items.indptr)
+    scaled = np.column_stack([decay, signed]) / space.row_norms(items)[:, np.newaxis]
+    # Each entry of a row, times that row's coefficients; its cell: couple, then column.
+    per_entry = np.repeat(scaled, counts, axis=0) * items.data[:, None]
+    owner_of_entry = np.repeat(owner, counts)
+    first_known = np.repeat(known, counts)
+    sums = np.zeros((2, couples, width), dtype=np.float32)
+    block = max(1, _CELLS // max(width, 1))
+    for low in range(0, couples, block):
+        high = min(low + block, couples)
+        inside = (owner_of_entry >= low) & (owner_of_entry < high)
+        total = np.zeros((2, (high - low) * width), dtype=np.float64)
+        for part in (inside & first_known, inside & ~first_known):
+            cells = (owner_of_entry[part] - low) * width + items.indices[part]
+            for k in range(2):
+                total[k] += np.bincount(cells, per_entry[part, k], minlength=total.shape[1])
+        sums[:, low:high] = (total.reshape(2, high - low, width) * space.column_weights).astype(
+            np.float32
+        )
+    return sums[0], sums[1]
+
+
+def _ruts(
+    units: sp.csr_matrix,
+    owner: np.ndarray,
+    starts: np.ndarray,
+    ends: np.ndarray,
+    days: np.ndarray,
+    catalog: ItemIndex,
+    share: float | None,
+) -> list[np.ndarray]:
+    """Per couple, the label-block columns (tags and categories) carried by at least
+    `share` of its latest `RUT_OUTINGS` outings, and by `RUT_LEAST` of them at least:
+    what the couple keeps doing. None: no rut."""
+    none = np.zeros(0, dtype=np.int64)
+    if share is None:
+        return [none] * len(starts)
+    latest = np.zeros(owner.size, dtype=bool)
+    for s, e in zip(starts.tolist(), ends.tolist(), strict=True):
+        # The latest by date; of one date, the later logged (a stable sort).
+        latest[s + np.argsort(days[s:e], kind="stable")[-RUT_OUTINGS:]] = True
+    n_labels = catalog.space.n_labels
+    counts = np.diff(units.indptr)
+    carried = np.repeat(latest, counts) & (units.indices < n_labels) & (units.data > 0)
+    cells = np.repeat(owner, counts)[carried] * n_labels + units.indices[carried]
+    per_label = np.bincount(cells, minlength=len(starts) * n_labels).reshape(-1, n_labels)
+    found = []
+    for c, (s, e) in enumerate(zip(starts.tolist(), ends.tolist(), strict=True)):
+        last = min(e - s, RUT_OUTINGS)
+        if last < RUT_LEAST:
+            found.append(none)
+            continue
+        shares = per_label[c] / last
+        found.append(np.flatnonzero((shares >= share) & (shares * last >= RUT_LEAST)))
+    return found
+
+
+def _profile(
     outings: Sequence[Outing],
     catalog: ItemIndex,
-    *,
-    today: dt.date,
-    weights: Weights,
-    free: sp.csr_matrix | None = None,
+    rows: np.ndarray,
+    recent: np.ndarray,
+    familiarity: np.ndarray,
+    taste: np.ndarray,
+    rut: np.ndarray,
+    units: sp.csr_matrix,
 ) -> History:
-    """Decay-weighted sums of outing vectors (familiarity) and of rating-signed ones (taste).
-    `free` are the item rows of the outings not in the catalog, when already made."""
-    if not outings:
-        empty: frozenset[str] = frozenset()
-        zero = np.zeros(catalog.space.width, dtype=np.float32)
-        none = np.zeros(0, dtype=np.int64)
-        nothing = sp.csr_matrix((0, catalog.space.width), dtype=np.float32)
-        return History(zero, zero, empty, empty, empty, empty, empty, none, none, none, nothing)
-    days = np.fromiter((o.date.toordinal() for o in outings), np.int64, len(outings))
-    ages = np.maximum(today.toordinal() - days, 0).astype(np.float32)
-    decay = 0.5 ** (ages / weights.half_life_days)
-    ratings = np.array([o.rating if o.rating else 3 for o in outings], dtype=np.float32)
-    # A decay-weighted mean, so taste stays in [-1, 1] however long the history.
-    signed = decay * (ratings - 3) / 2 / decay.sum()
-    rows = catalog.rows_of_ids([o.activity_id or "" for o in outings])
-    if free is None:
-        free = _free_rows(outings, np.flatnonzero(rows < 0), catalog)
-    sums = _weighted_sums(rows, free, catalog, np.column_stack([decay, signed]))
-    familiarity, taste = sums[:, 0], sums[:, 1]
-    recent = (ages <= weights.repeat_after_days).tolist()
+    """One couple's History from its part of the sums (see `history_profiles`)."""
     done_ids, done_titles, recent_ids, recent_titles = set(), set(), set(), set()
     categories = set(catalog.cells["category"][rows[rows >= 0]].tolist())
     unknown_ids: set[str] = set()
     categories_known = True
-    for outing, is_recent, row in zip(outings, recent, rows.tolist(), strict=True):
+    for outing, is_recent, row in zip(outings, recent.tolist(), rows.tolist(), strict=True):
         if row < 0 and outing.activity_id:
             unknown_ids.add(outing.activity_id)
         if row < 0 and not outing.category:
@@ -152,7 +225,7 @@ def history_profile(
                 recent_titles.add(title)
         if outing.category:
             categories.add(outing.category)
-    rut = rut_labels(outings, catalog, weights.rut_share)
+    familiarity, taste = familiarity.copy(), taste.copy()
     for shared in (familiarity, taste, rows, rut):
         shared.flags.writeable = False  # one History serves many calls
     return History(
@@ -164,35 +237,9 @@ def history_profile(
         recent_ids=frozenset(recent_ids),
         recent_titles=frozenset(recent_titles),
         done_rows=rows[rows >= 0],
-        recent_rows=rows[(rows >= 0) & np.array(recent, dtype=bool)],
+        recent_rows=rows[(rows >= 0) & recent],
         rut=rut,
-        units=outing_vectors(outings, catalog),
+        units=units,
         unknown_ids=frozenset(unknown_ids),
         categories_known=categories_known,
     )
-
-
-def label_shares(outings: Sequence[Outing], catalog: ItemIndex) -> np.ndarray:
-    """Per column of the label block: the share of `outings` carrying that tag or category."""
-    if not outings:
-        return np.zeros(catalog.space.n_labels, dtype=np.float64)
-    labels = outing_vectors(outings, catalog)[:, : catalog.space.n_labels]
-    carried = np.bincount(labels.indices[labels.data > 0], minlength=catalog.space.n_labels)
-    shares: np.ndarray = carried / len(outings)
-    return shares
-
-
-def latest(outings: Sequence[Outing], count: int) -> list[Outing]:
-    """The `count` latest outings, latest last (a stable sort keeps ties in logged order)."""
-    return sorted(outings, key=lambda o: o.date)[-count:]
-
-
-def rut_labels(outings: Sequence[Outing], catalog: ItemIndex, share: float | None) -> np.ndarray:
-    """Label-block columns carried by at least `share` of the latest `RUT_OUTINGS` outings
-    (and by `RUT_LEAST` of them at least): what the couple keeps doing. None: no rut."""
-    last = latest(outings, RUT_OUTINGS)
-    if share is None or len(last) < RUT_LEAST:
-        return np.zeros(0, dtype=np.int64)
-    shares = label_shares(last, catalog)
-    found: np.ndarray = np.flatnonzero((shares >= share) & (shares * len(last) >= RUT_LEAST))
-    return found

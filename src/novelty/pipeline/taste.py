@@ -67,8 +67,8 @@ def outing_vectors(outings: Sequence[Outing], catalog: ItemIndex) -> sp.csr_matr
 
 
 #: Cells of the (couple, column) sums made in one pass: couples are summed in blocks of
-#: this many cells, so a chunk of couples over a wide item space stays within tens of MB.
-_CELLS = 1 << 22
+#: this many cells, so a chunk of couples over a wide item space stays within a few tens of MB.
+_CELLS = 1 << 20
 
 
 def history_profiles(
@@ -147,12 +147,13 @@ def _weighted_sums(
     block = max(1, _CELLS // max(width, 1))
     for low in range(0, couples, block):
         high = min(low + block, couples)
-        inside = (owner_of_entry >= low) & (owner_of_entry < high)
+        # Outings come couple by couple, so a block's entries are one span.
+        span = slice(*np.searchsorted(owner_of_entry, [low, high]).tolist())
         total = np.zeros((2, (high - low) * width), dtype=np.float64)
-        for part in (inside & first_known, inside & ~first_known):
-            cells = (owner_of_entry[part] - low) * width + items.indices[part]
+        for part in (first_known[span], ~first_known[span]):
+            cells = (owner_of_entry[span][part] - low) * width + items.indices[span][part]
             for k in range(2):
-                total[k] += np.bincount(cells, per_entry[part, k], minlength=total.shape[1])
+                total[k] += np.bincount(cells, per_entry[span][part, k], minlength=total.shape[1])
         sums[:, low:high] = (total.reshape(2, high - low, width) * space.column_weights).astype(
             np.float32
         )
@@ -225,7 +226,6 @@ def _profile(
                 recent_titles.add(title)
         if outing.category:
             categories.add(outing.category)
-    familiarity, taste = familiarity.copy(), taste.copy()
     for shared in (familiarity, taste, rows, rut):
         shared.flags.writeable = False  # one History serves many calls
     return History(

@@ -110,7 +110,9 @@ def situation(recommender: Recommender, case: Case) -> Situation:
     c = candidates.of_catalog(index, q)
     history = taste.history_profile(q.outings, index, today=q.today, weights=r.weights)
     slots = schedule.openings(index, q, None)
-    allowed = filters.allowed(c, q, slots, filters.excluded(c, q, history))
+    allowed = filters.allowed(
+        c, q, slots, filters.excluded(c, q, history), filters.fits_the_day(c, q)
+    )
     recent_ids = {
         o.activity_id
         for o in couple.history

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from typing import Any
 
 import icalendar
 import pytest
@@ -252,14 +253,19 @@ def test_what_a_recommender_remembers_between_calls_never_changes_a_list(
         }
     )
 
-    def ideas(recommender: novelty.Recommender, who: novelty.Couple) -> list[str]:
-        return [r.activity.id for r in recommender.recommend(who, now=now, k=8, seed=3)]
+    def ideas(recommender: novelty.Recommender, who: novelty.Couple, **day: Any) -> list[str]:
+        recs = recommender.recommend(who, now=now, k=8, seed=3, **day)
+        return [r.activity.id for r in recs]
 
     shared = novelty.Recommender(catalog)
     first, second, again = ideas(shared, couple), ideas(shared, other), ideas(shared, couple)
     assert first == again == ideas(novelty.Recommender(catalog), couple)
     assert second == ideas(novelty.Recommender(catalog), other)
     assert first != second
+    # Another kind of day (energy, setting, minutes) in between, and back.
+    quiet = {"energy": "low", "setting": "indoor", "max_minutes": 90}
+    assert ideas(shared, couple, **quiet) == ideas(novelty.Recommender(catalog), couple, **quiet)
+    assert ideas(shared, couple) == first
 
 
 class _Gigs:

@@ -55,6 +55,9 @@ MEMO_SIZES = {
     "km": 8,
     # The Activity of a catalog row: frozen, so one object serves every call.
     "activities": 4096,
+    # The rows within a day (energy, setting, minutes, mobility, country, notice): a bool
+    # per catalog row, and couples in one place ask about few kinds of day.
+    "day": 16,
     # The last events and their index: couples in one place get the same events.
     "events": 1,
 }
@@ -373,12 +376,20 @@ class Recommender:
             )
         else:
             found = schedule.openings(index, q, weather)
+        # The rows within the couple's day: the same for every couple with that day.
+        day = q.energy, q.setting, q.max_minutes, q.mobility, q.couple.country, q.short_notice
+        (fits,) = (
+            memo.get_many("day", [day], lambda _: filters.fits_the_day(c, q))
+            if c.events is None
+            else (filters.fits_the_day(c, q),)
+        )
         own = q.budget.rates if q.budget else {}
         allowed = filters.allowed(
             c,
             q,
             found,
             filters.excluded(c, q, past),
+            fits,
             lambda: memo.get("rates", tuple(sorted(own.items())), lambda: Rates.load(own)),
         )
         jitter = w.exploration if q.seed is not None else 0.0

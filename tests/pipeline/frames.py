@@ -85,7 +85,7 @@ def scored(
     c = candidates.of_catalog(index, q)
     past = taste.history_profile(q.outings, index, today=q.today, weights=w)
     slots = schedule.openings(index, q, None)
-    allowed = filters.allowed(c, q, slots, filters.excluded(c, q, past))
+    allowed = filters.allowed(c, q, slots, filters.excluded(c, q, past), filters.fits_the_day(c, q))
     rows = options.pop("rows", np.flatnonzero(allowed.mask))
     return c, allowed, score.score(c, q, past, w, rows, **options), past
 

@@ -7,7 +7,7 @@ import scipy.sparse as sp
 from hypothesis import given
 from hypothesis import strategies as st
 
-from novelty.pipeline.diversify import idea_similarity, rerank, top_m
+from novelty.pipeline.diversify import idea_similarity, nearest_outing, rerank, top_m
 
 
 @given(st.lists(st.sampled_from([0.1, 0.5, 0.5, 0.9]), min_size=1, max_size=30), st.integers(1, 10))
@@ -50,3 +50,19 @@ def test_ideas_of_one_category_setting_and_price_band_are_alike() -> None:
     )
     assert similarity[0, 1] > similarity[0, 2]
     np.testing.assert_allclose(np.diag(similarity), 1.0)
+
+
+@given(st.integers(0, 6), st.integers(0, 6), st.integers(1, 12), st.integers(0, 2**32 - 1))
+def test_the_nearest_outing_is_the_largest_cosine_with_any_outing(
+    ideas: int, outings: int, width: int, seed: int
+) -> None:
+    rng = np.random.default_rng(seed)
+
+    def unit_rows(count: int) -> sp.csr_matrix:
+        dense = rng.random((count, width)) * (rng.random((count, width)) < 0.4)
+        norms = np.linalg.norm(dense, axis=1, keepdims=True)
+        return sp.csr_matrix((dense / np.where(norms > 0, norms, 1)).astype(np.float32))
+
+    a, b = unit_rows(ideas), unit_rows(outings)
+    expected = (a @ b.T).toarray().max(axis=1, initial=0.0)
+    np.testing.assert_allclose(nearest_outing(a, sp.csc_matrix(b)), expected, atol=1e-6)

@@ -47,6 +47,24 @@ def idea_similarity(
     return similarity
 
 
+def nearest_outing(ideas: sp.csr_matrix, outings: sp.csc_matrix) -> np.ndarray:
+    """Per idea (a unit row), its largest cosine with an outing (unit rows, column-major),
+    and 0 when none is positive: each of the idea's entries meets the outings' entries of
+    its column, and each (idea, outing) pair's products are summed."""
+    first = outings.indptr[ideas.indices]
+    meets = outings.indptr[ideas.indices + 1] - first
+    at = np.repeat(first - np.cumsum(meets) + meets, meets) + np.arange(int(meets.sum()))
+    idea = np.repeat(np.arange(ideas.shape[0]), np.diff(ideas.indptr))
+    pair = np.repeat(idea * outings.shape[0], meets) + outings.indices[at]
+    dots = np.bincount(
+        pair,
+        np.repeat(ideas.data, meets) * outings.data[at],
+        minlength=ideas.shape[0] * outings.shape[0],
+    )
+    nearest: np.ndarray = dots.reshape(ideas.shape[0], outings.shape[0]).max(axis=1, initial=0.0)
+    return nearest
+
+
 def rerank(
     relevance: np.ndarray,
     similarity: np.ndarray,
@@ -144,8 +162,7 @@ def diversify(
     units = candidates.catalog.space.unit_rows(items)
     unlike = None
     if history is not None and history.units.shape[0] and weights.unlike > 0:
-        # Dense before the max: a sparse max sorts the product's entries first.
-        nearest = (units @ history.units.T).toarray().max(axis=1, initial=0.0)
+        nearest = nearest_outing(units, history.units)
         unlike = weights.unlike * (1.0 - np.clip(nearest, 0.0, 1.0))
     similarity = idea_similarity(
         units,

@@ -59,9 +59,9 @@ def excluded(candidates: Candidates, query: Query, history: History) -> np.ndarr
     return out
 
 
-def _fits_the_day(candidates: Candidates, query: Query) -> np.ndarray:
+def fits_the_day(candidates: Candidates, query: Query) -> np.ndarray:
     """Rows within the couple's day: energy, setting, minutes, mobility, country, and no
-    booking ahead on short notice."""
+    booking ahead on short notice (read-only: couples with the same day share it)."""
     fits = np.ones(candidates.size, dtype=bool)
     where, values = candidates.where, candidates.catalog.values
     if query.energy != "high":
@@ -83,6 +83,7 @@ def _fits_the_day(candidates: Candidates, query: Query) -> np.ndarray:
     if query.short_notice:
         numbers = candidates.numbers
         fits &= ~numbers["needs_booking"] | numbers["same_day_booking"]
+    fits.flags.writeable = False
     return fits
 
 
@@ -91,11 +92,13 @@ def allowed(
     query: Query,
     found: Openings,
     excluded: np.ndarray,
+    fits: np.ndarray,
     rates: Callable[[], Rates] | None = None,
 ) -> Allowed:
     """Apply every hard filter at once; `found` is the catalog's openings in the window,
-    `excluded` marks dislikes and recent repeats, `rates` loads the exchange rates (only
-    called when some price is in another currency than the budget)."""
+    `excluded` marks dislikes and recent repeats, `fits` the rows within the couple's day
+    (`fits_the_day`), `rates` loads the exchange rates (only called when some price is
+    in another currency than the budget)."""
     window, budget = query.window, query.budget
     start_ns, end_ns = pd.Timestamp(window.start).value, pd.Timestamp(window.end).value
     # Every row reads whether its schedule has an opening; dated events are judged by
@@ -106,7 +109,7 @@ def allowed(
     # pandas datetime Series cost a pass per operation.
     event_starts = candidates.starts_ns[dated]
     mask[dated] = (event_starts >= start_ns) & (event_starts < end_ns)
-    mask &= ~excluded & _fits_the_day(candidates, query)
+    mask &= ~excluded & fits
     other_currency, used = 0, None
     if budget is not None:
         currencies = list(candidates.catalog.values["currency"])

@@ -34,8 +34,9 @@ class History:
     recent_rows: np.ndarray
     #: Columns of the label block (tags and categories) the couple is in a rut with.
     rut: np.ndarray
-    #: Every outing as a unit row of the item space (for "unlike anything you did").
-    units: sp.csr_matrix
+    #: Every outing as a unit row of the item space, stored column by column: the nearest
+    #: outing to an idea is found from the idea's columns (for "unlike anything you did").
+    units: sp.csc_matrix
     #: Activity ids of outings that the catalog does not have (typos, other catalogs).
     unknown_ids: frozenset[str] = frozenset()
     #: Whether every outing's category is known: only then can a reason say "never".
@@ -108,7 +109,7 @@ def history_profiles(
             familiarity[c],
             taste[c],
             ruts[c],
-            units[s:e],
+            sp.csc_matrix(units[s:e]),
         )
         for c, ((past, _), s, e) in enumerate(zip(histories, starts, ends, strict=True))
     ]
@@ -203,7 +204,7 @@ def _profile(
     familiarity: np.ndarray,
     taste: np.ndarray,
     rut: np.ndarray,
-    units: sp.csr_matrix,
+    units: sp.csc_matrix,
 ) -> History:
     """One couple's History from its part of the sums (see `history_profiles`)."""
     done_ids, done_titles, recent_ids, recent_titles = set(), set(), set(), set()

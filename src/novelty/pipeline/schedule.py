@@ -266,28 +266,31 @@ def suggest(found: Openings, candidates: Candidates, rows: np.ndarray) -> Placed
     lengths = (np.nan_to_num(lengths, nan=DEFAULT_DURATION.total_seconds() / 60) * _MINUTE).astype(
         np.int64
     )
-    chosen = np.full(rows.size, NAT, dtype=np.int64)
-    slots = np.full(rows.size, -1, dtype=np.int64)
-    per_day = np.zeros(len(found.days), dtype=np.int64)
+    # A few picks and a few openings each: plain ints cost less than numpy calls here.
+    chosen, slots = own.tolist(), [-1] * rows.size
+    per_day = [0] * len(found.days)
+    slot_day = found.slot_day.tolist()
     taken: list[tuple[int, int]] = []
-    for i in range(rows.size):
-        if schedules[i] < 0:
-            chosen[i] = own[i]
-        else:
-            options = np.flatnonzero(found.starts[schedules[i]] != NAT)
-            begins = found.starts[schedules[i], options]
-            # Within a part of the day an idea may start later, after the ones before it.
-            for first, last in sorted(taken):
-                later = (begins < last) & (begins + lengths[i] > first)
-                quarter = 15 * _MINUTE
-                begins = np.where(later, (last + quarter - 1) // quarter * quarter, begins)
-            fits = begins <= found.latest[schedules[i], options]
-            begins = np.where(fits, begins, found.starts[schedules[i], options])
-            collides = np.zeros(options.size, dtype=bool)
-            for first, last in taken:
-                collides |= (begins < last) & (begins + lengths[i] > first)
-            best = np.lexsort((begins, per_day[found.slot_day[options]], collides))[0]
-            chosen[i], slots[i] = begins[best], options[best]
-            per_day[found.slot_day[options[best]]] += 1
-        taken.append((int(chosen[i]), int(chosen[i] + lengths[i])))
-    return Placed(chosen, slots)
+    quarter = 15 * _MINUTE
+    for i, (schedule, length) in enumerate(zip(schedules.tolist(), lengths.tolist(), strict=True)):
+        if schedule >= 0:
+            starts, latest = found.starts[schedule].tolist(), found.latest[schedule].tolist()
+            options = [o for o, start in enumerate(starts) if start != NAT]
+            best: tuple[bool, int, int] | None = None
+            ordered = sorted(taken)
+            for o in options:
+                begin = starts[o]
+                # Within a part of the day an idea may start later, after the ones before it.
+                for first, last in ordered:
+                    if begin < last and begin + length > first:
+                        begin = (last + quarter - 1) // quarter * quarter
+                if begin > latest[o]:
+                    begin = starts[o]
+                collides = any(begin < last and begin + length > first for first, last in taken)
+                # The first option of the least (collision, ideas that day, start) wins.
+                key = (collides, per_day[slot_day[o]], begin)
+                if best is None or key < best:
+                    best, chosen[i], slots[i] = key, begin, o
+            per_day[slot_day[slots[i]]] += 1
+        taken.append((chosen[i], chosen[i] + length))
+    return Placed(np.array(chosen, dtype=np.int64), np.array(slots, dtype=np.int64))

@@ -79,6 +79,10 @@ def test_a_loaded_catalog_equals_the_built_one_field_by_field(cache: Path) -> No
     _assert_same(space.column_weights, expected.column_weights, "column_weights")
     assert loaded.category_of_tag == built.category_of_tag
     assert loaded.starters == built.starters
+    # Rows of one currency, category, ... share one string, built or loaded.
+    for index in (built.index, loaded.index):
+        for column in ("currency", "category", "setting", "demand"):
+            assert len({id(cell) for cell in index.cells[column]}) == len(index.values[column])
 
 
 def _ideas(recommender: novelty.Recommender, couple: novelty.Couple) -> list[Any]:

@@ -60,6 +60,28 @@ def context_of(values: Mapping[str, pd.Index]) -> dict[str, Any]:
     }
 
 
+#: Coded columns whose cells are the coded values themselves (titles are casefolded).
+_SHARED = tuple(c for c in COLUMNS if c not in ("title", "duration_minutes"))
+
+
+def shared_cells(
+    cells: dict[str, Any], codes: dict[str, np.ndarray], values: dict[str, pd.Index]
+) -> dict[str, Any]:
+    """A catalog's cells with its coded text columns read from their few distinct values,
+    so rows share one string object each (a million rows of "USD" would otherwise be a
+    million strings)."""
+    cells = dict(cells)
+    for name in _SHARED:
+        own, code = cells[name], codes[name]
+        if not (isinstance(own, np.ndarray) and own.dtype == object):
+            continue
+        shared = np.asarray(values[name], dtype=object)[np.maximum(code, 0)]
+        missing = code < 0
+        shared[missing] = own[missing]
+        cells[name] = shared
+    return cells
+
+
 def _cells(column: Any) -> Any:
     """A column's values without a copy: numpy for most, pandas' array for aware times."""
     if not isinstance(column, pd.Series):
@@ -152,6 +174,8 @@ class ItemIndex:
         codes = {name: code.astype(np.int32) for name, code in codes.items()}
         starts = frame["starts_at"].to_numpy(dtype="datetime64[ns]").view(np.int64)
         lat, lon, online = numbers["lat"], numbers["lon"], numbers["online"]
+        # An event block's `values` hold only its new values; its few rows share nothing.
+        cells = {str(name): _cells(frame[str(name)]) for name in frame}
         return cls(
             space=space,
             ids=pd.Index(frame["id"]),
@@ -166,7 +190,7 @@ class ItemIndex:
             matrix=matrix,
             norms=norms,
             labels=labels,
-            cells={str(name): _cells(frame[str(name)]) for name in frame},
+            cells=cells if like is not None else shared_cells(cells, codes, values),
         )
 
     def __len__(self) -> int:

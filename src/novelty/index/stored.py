@@ -26,7 +26,7 @@ import scipy
 import scipy.sparse as sp
 
 from ..files import bundled_data
-from .item_index import ItemIndex, context_of
+from .item_index import ItemIndex, context_of, shared_cells
 from .space import ItemSpace, canonicaliser, synonyms
 from .vocabulary import Labels, Words
 
@@ -211,10 +211,11 @@ def _prepared(about: dict[str, Any], arrays: dict[str, np.ndarray]) -> PreparedC
         else:
             cells[name] = arrays[f"cells.{name}"]
     values = {name: _index_of(parts) for name, parts in about["values"].items()}
+    codes = {name: arrays[f"codes.{name}"] for name in about["codes"]}
     index = ItemIndex(
         space=space,
         ids=_index_of(about["ids"]),
-        codes={name: arrays[f"codes.{name}"] for name in about["codes"]},
+        codes=codes,
         values=values,
         **context_of(values),
         numbers={name: arrays[f"numbers.{name}"] for name in about["numbers"]},
@@ -225,7 +226,7 @@ def _prepared(about: dict[str, Any], arrays: dict[str, np.ndarray]) -> PreparedC
         matrix=matrix,
         norms=arrays["norms"],
         labels=label_block,
-        cells=cells,
+        cells=shared_cells(cells, codes, values),
     )
     return PreparedCatalog(index, dict(about["category_of_tag"]), tuple(about["starters"]))
 

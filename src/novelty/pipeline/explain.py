@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import zlib
 from collections.abc import Sequence
+from operator import attrgetter
 from typing import NamedTuple
 
 import numpy as np
@@ -45,7 +46,7 @@ def newness_reason(
     couple: Couple, newness: np.ndarray, *, done_together: bool, category_new: bool, category: str
 ) -> str:
     """What is new, and to whom: only what the history and the partners' `tried` support."""
-    names = [p.name for p in couple.partners]
+    names = list(map(attrgetter("name"), couple.partners))
     if done_together:
         text = "You have done this together before, long enough ago to feel fresh again"
     elif (newness == 1.0).all():
@@ -192,17 +193,19 @@ def _strongest_interests(
 ) -> list[list[tuple[str, float] | None]]:
     """Per row, each partner's best-matched interest and the strength of that match."""
     dense = candidates.item_rows(rows).toarray()
-    per_partner = []
+    per_partner: list[list[tuple[str, float] | None]] = []
     for partner in couple.partners:
         labels = list(partner.interests)
         strengths = np.zeros((rows.size, len(labels)), dtype=np.float32)
         for j, label in enumerate(labels):
             terms = candidates.matches[label].terms
             strengths[:, j] = np.clip(dense[:, terms.columns] @ terms.weights, 0.0, 1.0)
-        per_partner.append(
-            [(labels[int(s.argmax())], float(s.max())) if labels else None for s in strengths]
-        )
-    return [list(best) for best in zip(*per_partner, strict=True)]
+        if labels:
+            found = map(labels.__getitem__, strengths.argmax(axis=1).tolist())
+            per_partner.append(list(zip(found, strengths.max(axis=1).tolist(), strict=True)))
+        else:
+            per_partner.append([None] * rows.size)
+    return list(map(list, zip(*per_partner, strict=True)))
 
 
 class Idea(NamedTuple):

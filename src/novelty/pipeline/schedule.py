@@ -275,18 +275,20 @@ def suggest(found: Openings, candidates: Candidates, rows: np.ndarray) -> Placed
     for i, (schedule, length) in enumerate(zip(schedules.tolist(), lengths.tolist(), strict=True)):
         if schedule >= 0:
             starts, latest = found.starts[schedule].tolist(), found.latest[schedule].tolist()
-            options = [o for o, start in enumerate(starts) if start != NAT]
             best: tuple[bool, int, int] | None = None
             ordered = sorted(taken)
-            for o in options:
-                begin = starts[o]
+            for o, begin in enumerate(starts):
+                if begin == NAT:
+                    continue
                 # Within a part of the day an idea may start later, after the ones before it.
                 for first, last in ordered:
                     if begin < last and begin + length > first:
                         begin = (last + quarter - 1) // quarter * quarter
                 if begin > latest[o]:
                     begin = starts[o]
-                collides = any(begin < last and begin + length > first for first, last in taken)
+                collides = False
+                for first, last in taken:
+                    collides |= begin < last and begin + length > first
                 # The first option of the least (collision, ideas that day, start) wins.
                 key = (collides, per_day[slot_day[o]], begin)
                 if best is None or key < best:

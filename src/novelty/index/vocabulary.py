@@ -111,6 +111,8 @@ def _moved(counts: sp.csr_matrix, column_of: np.ndarray, width: int) -> sp.csr_m
 
 #: Entries summed at a time: bincount widens indices and weights to 8 bytes each.
 _ENTRIES_AT_ONCE = 1 << 20
+#: Rows normalised at a time (see `_tfidf`).
+_ROWS_AT_ONCE = 1 << 16
 
 
 def _column_sums(counts: sp.csr_matrix, width: int) -> np.ndarray:
@@ -279,5 +281,12 @@ def _tfidf(counts: sp.csr_matrix, idf: np.ndarray) -> sp.csr_matrix:
     norms = np.ones(order.size, dtype=np.float64)
     norms[order] = np.sqrt(sums)
     norms[norms == 0] = 1.0  # rows of zeros stay as they are
-    counts.data = (data / np.repeat(norms, lengths)).astype(np.float32)
+    # Divided in float64 and rounded once, a block of rows at a time: the float64 copies
+    # of a large catalog's entries would be hundreds of MB.
+    indptr = counts.indptr
+    for first in range(0, order.size, _ROWS_AT_ONCE):
+        last = min(first + _ROWS_AT_ONCE, order.size)
+        part = slice(indptr[first], indptr[last])
+        data[part] = data[part] / np.repeat(norms[first:last], lengths[first:last])
+    counts.data = data
     return counts

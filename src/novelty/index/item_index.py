@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
+from operator import itemgetter
 from typing import Any
 
 import numpy as np
@@ -64,22 +66,31 @@ def context_of(values: Mapping[str, pd.Index]) -> dict[str, Any]:
 _SHARED = tuple(c for c in COLUMNS if c not in ("title", "duration_minutes"))
 
 
+def shared_text(distinct: pd.Index, code: np.ndarray, own: Callable[[], Any]) -> np.ndarray:
+    """A coded text column's cells read from its distinct values, so rows share one string
+    object each (a million rows of "USD" would otherwise be a million strings). `own`
+    gives the column's own cells, read only when some row has no code (a missing value)."""
+    shared: np.ndarray = np.asarray(distinct, dtype=object)[np.maximum(code, 0)]
+    missing = code < 0
+    if missing.any():
+        shared[missing] = np.asarray(own(), dtype=object)[missing]
+    return shared
+
+
 def shared_cells(
     cells: dict[str, Any], codes: dict[str, np.ndarray], values: dict[str, pd.Index]
 ) -> dict[str, Any]:
-    """A catalog's cells with its coded text columns read from their few distinct values,
-    so rows share one string object each (a million rows of "USD" would otherwise be a
-    million strings)."""
-    cells = dict(cells)
-    for name in _SHARED:
-        own, code = cells[name], codes[name]
-        if not (isinstance(own, np.ndarray) and own.dtype == object):
-            continue
-        shared = np.asarray(values[name], dtype=object)[np.maximum(code, 0)]
-        missing = code < 0
-        shared[missing] = own[missing]
-        cells[name] = shared
-    return cells
+    """A catalog's cells with its coded text columns shared (see `shared_text`)."""
+    return {
+        name: shared_text(values[name], codes[name], partial(itemgetter(name), cells))
+        if name in _SHARED and _is_text(own)
+        else own
+        for name, own in cells.items()
+    }
+
+
+def _is_text(column: Any) -> bool:
+    return bool(pd.api.types.is_object_dtype(column) or pd.api.types.is_string_dtype(column))
 
 
 def _cells(column: Any) -> Any:
@@ -174,8 +185,17 @@ class ItemIndex:
         codes = {name: code.astype(np.int32) for name, code in codes.items()}
         starts = frame["starts_at"].to_numpy(dtype="datetime64[ns]").view(np.int64)
         lat, lon, online = numbers["lat"], numbers["lon"], numbers["online"]
-        # An event block's `values` hold only its new values; its few rows share nothing.
-        cells = {str(name): _cells(frame[str(name)]) for name in frame}
+        # A catalog's coded text columns are read from their distinct values (never made
+        # as a million strings first); an event block's `values` hold only its new values,
+        # and its few rows share nothing.
+        cells = {
+            str(name): shared_text(
+                values[str(name)], codes[str(name)], partial(_cells, frame[str(name)])
+            )
+            if like is None and name in _SHARED and _is_text(frame[str(name)])
+            else _cells(frame[str(name)])
+            for name in frame
+        }
         return cls(
             space=space,
             ids=pd.Index(frame["id"]),
@@ -190,7 +210,7 @@ class ItemIndex:
             matrix=matrix,
             norms=norms,
             labels=labels,
-            cells=cells if like is not None else shared_cells(cells, codes, values),
+            cells=cells,
         )
 
     def __len__(self) -> int:

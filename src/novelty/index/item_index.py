@@ -60,6 +60,34 @@ def context_of(values: Mapping[str, pd.Index]) -> dict[str, Any]:
     }
 
 
+def _coded_in(known: pd.Index, column: Any, *, casefold: bool) -> tuple[np.ndarray, pd.Index]:
+    """Codes of a block's cells in the code table `known` (a value it lacks gets a code
+    past it, in order of first appearance, as `pd.factorize` numbers them) and the values
+    it lacks; a missing cell (None, NaN) gets -1. Titles are casefolded first.
+
+    One hash probe per distinct value: a block of events has a few dozen rows, and a
+    factorize and a match through pandas cost far more per column than the probes.
+    """
+    code_of: dict[Any, int] = {}
+    new: list[Any] = []
+    codes = np.empty(len(column), dtype=np.int64)
+    for row, cell in enumerate(column.tolist()):
+        if casefold and isinstance(cell, str):
+            cell = cell.casefold()
+        code = code_of.get(cell)
+        if code is None:
+            if pd.isna(cell):
+                code = -1
+            elif cell in known:
+                code = int(known.get_loc(cell))  # type: ignore[arg-type]
+            else:
+                code = len(known) + len(new)
+                new.append(cell)
+            code_of[cell] = code
+        codes[row] = code
+    return codes, pd.Index(new)
+
+
 def _cells(column: Any) -> Any:
     """A column's values without a copy: numpy for most, pandas' array for aware times."""
     if not isinstance(column, pd.Series):
@@ -124,17 +152,15 @@ class ItemIndex:
         codes: dict[str, np.ndarray] = {}
         values: dict[str, pd.Index] = {}
         for column in COLUMNS:
+            if like is not None:
+                codes[column], values[column] = _coded_in(
+                    like.values[column], frame[column], casefold=column == "title"
+                )
+                continue
             series = pd.Series(frame[column], copy=False)
             if column == "title":
                 series = series.str.casefold()
             code, uniques = pd.factorize(series)
-            if like is not None:
-                known = like.values[column]
-                at = known.get_indexer(pd.Index(uniques))
-                new = at < 0
-                at[new] = len(known) + np.arange(int(new.sum()))
-                code = np.where(code >= 0, np.append(at, -1)[code], -1)
-                uniques = uniques[new]
             codes[column], values[column] = code, pd.Index(uniques)
         numbers = {name: np.asarray(frame[name], dtype=kind) for name, kind in NUMBERS.items()}
         # Ideas share few (time of day, seasons, duration, rule, weather, setting)

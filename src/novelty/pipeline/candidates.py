@@ -32,6 +32,8 @@ class Candidates(NamedTuple):
     events: ItemIndex | None
     #: Number of rows: the catalog's and the events'.
     size: int
+    #: The code and number columns the stages read over every row (with events, only
+    #: those: coordinates are read as `placed` and `km`).
     codes: dict[str, np.ndarray]
     numbers: dict[str, np.ndarray]
     starts_ns: np.ndarray
@@ -74,7 +76,14 @@ class Candidates(NamedTuple):
         parts = [np.zeros(0, dtype=np.int64)]
         size = 0
         for known in tables:
-            if len(wanted) > _FEW:
+            if len(known) <= max(len(wanted), _FEW):
+                # A short table (the events' values, a column of a few values): each of
+                # its values is looked for among the wanted ones.
+                among = set(wanted)
+                for at, value in enumerate(known.tolist()):
+                    if value in among:
+                        hits.append(at + size)
+            elif len(wanted) > _FEW:
                 # Many values (a long history's titles): one vectorised lookup.
                 at = known.get_indexer(pd.Index(wanted, dtype=object))
                 parts.append(at[at >= 0].astype(np.int64) + size)
@@ -102,11 +111,21 @@ class Candidates(NamedTuple):
         n = self.catalog.matrix.shape[0]
         if self.events is None or not (rows >= n).any():
             return sp.csr_matrix(self.catalog.matrix[rows])
-        stacked = sp.vstack(
-            [self.catalog.matrix[rows[rows < n]], self.events.matrix[rows[rows >= n] - n]],
-            format="csr",
+        ours = rows >= n
+        first, then = self.catalog.matrix[rows[~ours]], self.events.matrix[rows[ours] - n]
+        # The two blocks' rows one after the other, their arrays joined: `sp.vstack` goes
+        # through a copy of every entry with its row number.
+        stacked = sp.csr_matrix(
+            (
+                np.concatenate([first.data, then.data]),
+                np.concatenate([first.indices, then.indices]),
+                np.concatenate([first.indptr, then.indptr[1:] + first.nnz]),
+            ),
+            shape=(rows.size, first.shape[1]),
         )
-        order = np.argsort(np.concatenate([np.flatnonzero(rows < n), np.flatnonzero(rows >= n)]))
+        if not (ours[:-1] & ~ours[1:]).any():
+            return stacked  # rows in order (ascending ones are): catalog rows come first
+        order = np.argsort(np.concatenate([np.flatnonzero(~ours), np.flatnonzero(ours)]))
         return sp.csr_matrix(stacked[order])
 
     def cosines(self, profile: np.ndarray) -> np.ndarray:
@@ -184,8 +203,6 @@ def gather(
             name: np.concatenate([catalog.numbers[name], events.numbers[name]])
             for name in (
                 "cost_min",
-                "lat",
-                "lon",
                 "excitement",
                 "interactive",
                 "step_free",

@@ -71,8 +71,10 @@ def _failure(exc: BaseException) -> str:
 
 def _normalised(text: str | None) -> str:
     """Text compared case-, accent- and punctuation-insensitively."""
-    decomposed = unicodedata.normalize("NFKD", text or "")
-    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    plain = text or ""
+    if not plain.isascii():  # ASCII has no accents: most titles skip the decomposition
+        decomposed = unicodedata.normalize("NFKD", plain)
+        plain = "".join(c for c in decomposed if not unicodedata.combining(c))
     return " ".join(_NOT_WORD.sub(" ", plain.casefold()).split())
 
 

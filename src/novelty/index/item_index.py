@@ -202,9 +202,18 @@ class ItemIndex:
         """Positions of the rows whose id is one of `ids`.
 
         A few ids are looked up one at a time: `get_indexer` costs about 0.2 ms however
-        short the list, and a call asks for a few dislikes or tried ideas.
+        short the list, and a call asks for a few dislikes or tried ideas. A short block (a
+        call's events) is read through instead: its ids have no hash table yet, and making
+        one costs more than looking each id up among the wanted ones.
         """
         wanted = list(ids)
+        if len(self.ids) <= max(len(wanted), _FEW):
+            among = set(wanted)
+            at = []
+            for row, value in enumerate(self.ids.tolist()):
+                if value in among:
+                    at.append(row)
+            return np.array(at, dtype=np.intp)
         if len(wanted) > _FEW or not self.ids.is_unique:
             found: np.ndarray = self.ids.get_indexer_for(pd.Index(wanted, dtype=object))
             return found[found >= 0]

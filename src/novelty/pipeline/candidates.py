@@ -33,7 +33,7 @@ class Candidates(NamedTuple):
     #: Number of rows: the catalog's and the events'.
     size: int
     #: The code and number columns the stages read over every row (with events, only
-    #: those: coordinates are read as `placed` and `km`).
+    #: those: coordinates are read as `placed` and `km`, and `where` reads the blocks').
     codes: dict[str, np.ndarray]
     numbers: dict[str, np.ndarray]
     starts_ns: np.ndarray
@@ -97,13 +97,29 @@ class Candidates(NamedTuple):
                         continue
             size += len(known)
         found = np.concatenate([*parts, np.array(hits, dtype=np.int64)])
-        codes = self.codes[column]
         if not found.size:
-            return np.zeros(codes.size if rows is None else rows.size, dtype=bool)
+            return np.zeros(self.size if rows is None else rows.size, dtype=bool)
         # One more entry than there are values: code -1 (a missing value) reads it, False.
         table = np.zeros(size + 1, dtype=bool)
         table[found] = True
+        if self.events is not None:
+            return self._read(table, self.events, column, rows)
+        codes = self.catalog.codes[column]
         mask: np.ndarray = table[codes if rows is None else codes[rows]]
+        return mask
+
+    def _read(
+        self, table: np.ndarray, events: ItemIndex, column: str, rows: np.ndarray | None
+    ) -> np.ndarray:
+        """`table` read at the code of each row (all, or those at `rows`), from each
+        block's own code column: their join would be a copy of the catalog's."""
+        first, then = self.catalog.codes[column], events.codes[column]
+        if rows is None:
+            return np.concatenate([table[first], table[then]])
+        ours = rows >= first.size
+        mask = np.empty(rows.size, dtype=bool)
+        mask[~ours] = table[first[rows[~ours]]]
+        mask[ours] = table[then[rows[ours] - first.size]]
         return mask
 
     def item_rows(self, rows: np.ndarray) -> sp.csr_matrix:
@@ -182,12 +198,12 @@ def gather(
             matches=matches,
         )
     n = catalog.ids.size
-    # Only the columns the stages read over every row are joined.
+    # Only the columns the stages read over every row are joined; `where` reads the
+    # blocks' own.
     codes = {
         name: np.concatenate([catalog.codes[name], events.codes[name]])
-        for name in ("title", "category", "setting", "currency", "energy", "demand", "countries",
-                     "duration_minutes")
-    }  # fmt: skip
+        for name in ("category", "setting", "currency", "countries", "duration_minutes")
+    }
     # Events are judged by their own start: no row reads their schedule's slot.
     codes["schedule"] = np.concatenate(
         [catalog.codes["schedule"], np.zeros(len(events), dtype=np.int32)]

@@ -37,8 +37,15 @@ NUMBERS: dict[str, type[np.generic]] = {
     "step_free": np.bool_,
 }
 
-#: Up to this many values are looked up one by one (see `_positions`).
+#: Up to this many values are looked up one by one (see `rows_with_ids`).
 _FEW = 32
+#: A table of up to this many values, or of up to 4 times as many as are looked for, is
+#: read through instead (see `rows_with_ids`): a call's events have no hash tables yet,
+#: and making one costs more than a pass over a few values.
+SHORT = 128
+#: A block's new values of a column when its `like` index has them all (one shared,
+#: immutable empty Index: most columns of a call's events have nothing new).
+_NOTHING_NEW = pd.Index([], dtype=object)
 
 
 @dataclass(frozen=True)
@@ -85,7 +92,7 @@ def _coded_in(known: pd.Index, column: Any, *, casefold: bool) -> tuple[np.ndarr
                 new.append(cell)
             code_of[cell] = code
         codes[row] = code
-    return codes, pd.Index(new)
+    return codes, pd.Index(new) if new else _NOTHING_NEW
 
 
 def _cells(column: Any) -> Any:
@@ -203,11 +210,11 @@ class ItemIndex:
 
         A few ids are looked up one at a time: `get_indexer` costs about 0.2 ms however
         short the list, and a call asks for a few dislikes or tried ideas. A short block (a
-        call's events) is read through instead: its ids have no hash table yet, and making
-        one costs more than looking each id up among the wanted ones.
+        call's events, see `SHORT`) is read through instead, each of its ids looked up
+        among the wanted ones.
         """
         wanted = list(ids)
-        if len(self.ids) <= max(len(wanted), _FEW):
+        if len(self.ids) <= max(4 * len(wanted), SHORT):
             among = set(wanted)
             at = []
             for row, value in enumerate(self.ids.tolist()):

@@ -16,7 +16,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from ..geo import haversine_km
-from ..index.item_index import ItemIndex, Matches
+from ..index.item_index import SHORT, ItemIndex, Matches
 from ..models import Location
 from .query import Query
 
@@ -76,7 +76,7 @@ class Candidates(NamedTuple):
         parts = [np.zeros(0, dtype=np.int64)]
         size = 0
         for known in tables:
-            if len(known) <= max(len(wanted), _FEW):
+            if len(known) <= max(4 * len(wanted), SHORT):
                 # A short table (the events' values, a column of a few values): each of
                 # its values is looked for among the wanted ones.
                 among = set(wanted)
@@ -239,6 +239,8 @@ def gather(
 
 
 def _joined(catalog: Matches, events: Matches, n: int) -> Matches:
+    if not events.rows.size:
+        return catalog  # most labels match none of a few events: nothing to copy
     return Matches(
         catalog.terms,
         np.concatenate([catalog.rows, events.rows + n]),

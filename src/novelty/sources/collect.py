@@ -140,8 +140,10 @@ def _accept(
 
 def _representable(event: Activity) -> bool:
     """Whether the event's start and end lie in the span the recommender can hold."""
+    # A year strictly between the bounds' is inside them in any timezone (offsets are under
+    # a day), without the timezone arithmetic of comparing aware datetimes.
     return all(
-        EARLIEST <= moment <= LATEST
+        EARLIEST.year < moment.year < LATEST.year or EARLIEST <= moment <= LATEST
         for moment in (event.starts_at, event.ends_at)
         if moment is not None
     )

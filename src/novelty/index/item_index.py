@@ -216,11 +216,11 @@ class ItemIndex:
         wanted = list(ids)
         if len(self.ids) <= max(4 * len(wanted), SHORT):
             among = set(wanted)
-            at = []
+            read = []
             for row, value in enumerate(self.ids.tolist()):
                 if value in among:
-                    at.append(row)
-            return np.array(at, dtype=np.intp)
+                    read.append(row)
+            return np.array(read, dtype=np.intp)
         if len(wanted) > _FEW or not self.ids.is_unique:
             found: np.ndarray = self.ids.get_indexer_for(pd.Index(wanted, dtype=object))
             return found[found >= 0]

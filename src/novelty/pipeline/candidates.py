@@ -80,9 +80,9 @@ class Candidates(NamedTuple):
                 # A short table (the events' values, a column of a few values): each of
                 # its values is looked for among the wanted ones.
                 among = set(wanted)
-                for at, value in enumerate(known.tolist()):
+                for position, value in enumerate(known.tolist()):
                     if value in among:
-                        hits.append(at + size)
+                        hits.append(position + size)
             elif len(wanted) > _FEW:
                 # Many values (a long history's titles): one vectorised lookup.
                 at = known.get_indexer(pd.Index(wanted, dtype=object))

@@ -115,12 +115,16 @@ class Candidates(NamedTuple):
         block's own code column: their join would be a copy of the catalog's."""
         first, then = self.catalog.codes[column], events.codes[column]
         if rows is None:
-            return np.concatenate([table[first], table[then]])
-        ours = rows >= first.size
-        mask = np.empty(rows.size, dtype=bool)
-        mask[~ours] = table[first[rows[~ours]]]
-        mask[ours] = table[then[rows[ours] - first.size]]
-        return mask
+            mask = np.empty(self.size, dtype=bool)
+            table.take(first, out=mask[: first.size])
+            table.take(then, out=mask[first.size :])
+            return mask
+        # Event rows read the catalog's last code at first, then their own: they are few.
+        codes = first.take(rows, mode="clip")
+        ours = np.flatnonzero(rows >= first.size)
+        codes[ours] = then[rows[ours] - first.size]
+        read: np.ndarray = table[codes]
+        return read
 
     def item_rows(self, rows: np.ndarray) -> sp.csr_matrix:
         """The item matrix's rows at `rows`, in that order."""

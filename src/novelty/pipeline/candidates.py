@@ -2,8 +2,9 @@
 
 Events are a second block after the catalog's rows, indexed on their own in the catalog's
 space and code tables: a new set of events costs work on the events, not a copy of the
-catalog. Arrays the filters and the score read over every row are joined per call
-(a few cheap copies of numbers); the matrices stay in their blocks.
+catalog. The few arrays other stages read over every row are joined per call; the
+matrices, the code columns `where` reads and the matches no event shares stay in their
+blocks.
 """
 
 from __future__ import annotations

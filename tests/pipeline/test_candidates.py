@@ -61,3 +61,36 @@ def test_matches_and_item_rows_span_both_blocks() -> None:
     )
     profile = np.ones(catalog.space.width, dtype=np.float32)
     assert c.cosines(profile).shape == (len(ROWS) + len(EVENTS),)
+
+
+def test_item_rows_in_any_order_are_the_blocks_rows_in_that_order() -> None:
+    catalog, events = _with_events()
+    c = gather(catalog, make_query(make_couple()), events)
+    whole = np.vstack([catalog.matrix.toarray(), events.matrix.toarray()])
+    n = len(ROWS)
+    for rows in ([0, 2, n, n + 1], [n + 1, 3, n, 0], [n], [1, 4]):
+        at = np.array(rows)
+        np.testing.assert_array_equal(c.item_rows(at).toarray(), whole[at])
+
+
+def test_where_at_some_rows_is_where_over_all_rows_read_at_them() -> None:
+    catalog, events = _with_events()
+    c = gather(catalog, make_query(make_couple()), events)
+    n = len(ROWS)
+    for column, values in [
+        ("title", ["jazz bar", "harp recital", "ski day"]),
+        ("category", ["classical", "outdoors"]),
+        ("currency", [f"C{i}" for i in range(40)] + ["GBP", "EUR"]),  # many values
+    ]:
+        everywhere = c.where(column, values)
+        for rows in ([n + 1, 0, 3, n], [n, n + 1], [2, 1]):
+            at = np.array(rows)
+            np.testing.assert_array_equal(c.where(column, values, rows=at), everywhere[at])
+
+
+def test_a_label_no_event_matches_keeps_the_catalogs_rows() -> None:
+    catalog, events = _with_events()
+    q = make_query(make_couple())
+    c = gather(catalog, q, events)
+    assert c.matches["board-games"].rows.tolist() == catalog.matches("board-games").rows.tolist()
+    assert c.rows_with_ids(["board-games", "gig-1"]).tolist() == [4, len(ROWS)]

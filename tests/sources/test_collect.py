@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 import time
 from collections.abc import Iterable
@@ -208,3 +209,26 @@ def test_problems_never_contain_an_api_key(server: HTTPServer) -> None:
 
 def test_no_sources_means_no_events_and_no_problems() -> None:
     assert collect_events([], WEEKEND, AUSTIN) == ([], [])
+
+
+@pytest.mark.parametrize(
+    ("ends", "kept"),
+    [
+        # In the last year the recommender holds, a few hours decide: compared in UTC.
+        (dt.datetime(2262, 4, 9, 23, tzinfo=dt.timezone(dt.timedelta(hours=-12))), False),
+        (dt.datetime(2262, 4, 10, 11, tzinfo=dt.timezone(dt.timedelta(hours=12))), True),
+        # The year before it is inside in any timezone.
+        (dt.datetime(2261, 12, 31, 23, tzinfo=dt.timezone(dt.timedelta(hours=-12))), True),
+    ],
+)
+def test_an_end_past_the_representable_span_drops_the_event(ends: dt.datetime, kept: bool) -> None:
+    event = show().model_copy(update={"ends_at": ends})
+    found, problems = collect_events([Listed("far", [event])], WEEKEND, AUSTIN)
+    assert [e.id for e in found] == ([event.id] if kept else [])
+    assert (not problems) is kept
+
+
+def test_titles_with_and_without_accents_are_one_event() -> None:
+    plain, accented = show("Cafe Tacuba live!"), show("Café Tacuba — LIVE", source="other")
+    found, _ = collect_events([Listed("a", [plain]), Listed("b", [accented])], WEEKEND, AUSTIN)
+    assert [e.title for e in found] == [plain.title]

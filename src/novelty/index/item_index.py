@@ -39,8 +39,15 @@ NUMBERS: dict[str, type[np.generic]] = {
     "step_free": np.bool_,
 }
 
-#: Up to this many values are looked up one by one (see `_positions`).
+#: Up to this many values are looked up one by one (see `rows_with_ids`).
 _FEW = 32
+#: A table of up to this many values, or of up to 4 times as many as are looked for, is
+#: read through instead (see `rows_with_ids`): a call's events have no hash tables yet,
+#: and making one costs more than a pass over a few values.
+SHORT = 128
+#: A block's new values of a column when its `like` index has them all (one shared,
+#: immutable empty Index: most columns of a call's events have nothing new).
+_NOTHING_NEW = pd.Index([], dtype=object)
 
 
 @dataclass(frozen=True)
@@ -91,6 +98,34 @@ def shared_cells(
 
 def _is_text(column: Any) -> bool:
     return bool(pd.api.types.is_object_dtype(column) or pd.api.types.is_string_dtype(column))
+
+
+def _coded_in(known: pd.Index, column: Any, *, casefold: bool) -> tuple[np.ndarray, pd.Index]:
+    """Codes of a block's cells in the code table `known` (a value it lacks gets a code
+    past it, in order of first appearance, as `pd.factorize` numbers them) and the values
+    it lacks; a missing cell (None, NaN) gets -1. Titles are casefolded first.
+
+    One hash probe per distinct value: a block of events has a few dozen rows, and a
+    factorize and a match through pandas cost far more per column than the probes.
+    """
+    code_of: dict[Any, int] = {}
+    new: list[Any] = []
+    codes = np.empty(len(column), dtype=np.int64)
+    for row, cell in enumerate(column.tolist()):
+        if casefold and isinstance(cell, str):
+            cell = cell.casefold()
+        code = code_of.get(cell)
+        if code is None:
+            if pd.isna(cell):
+                code = -1
+            elif cell in known:
+                code = int(known.get_loc(cell))  # type: ignore[arg-type]
+            else:
+                code = len(known) + len(new)
+                new.append(cell)
+            code_of[cell] = code
+        codes[row] = code
+    return codes, pd.Index(new) if new else _NOTHING_NEW
 
 
 def _cells(column: Any) -> Any:
@@ -157,17 +192,15 @@ class ItemIndex:
         codes: dict[str, np.ndarray] = {}
         values: dict[str, pd.Index] = {}
         for column in COLUMNS:
+            if like is not None:
+                codes[column], values[column] = _coded_in(
+                    like.values[column], frame[column], casefold=column == "title"
+                )
+                continue
             series = pd.Series(frame[column], copy=False)
             if column == "title":
                 series = series.str.casefold()
             code, uniques = pd.factorize(series)
-            if like is not None:
-                known = like.values[column]
-                at = known.get_indexer(pd.Index(uniques))
-                new = at < 0
-                at[new] = len(known) + np.arange(int(new.sum()))
-                code = np.where(code >= 0, np.append(at, -1)[code], -1)
-                uniques = uniques[new]
             codes[column], values[column] = code, pd.Index(uniques)
         numbers = {name: np.asarray(frame[name], dtype=kind) for name, kind in NUMBERS.items()}
         # Ideas share few (time of day, seasons, duration, rule, weather, setting)
@@ -220,9 +253,18 @@ class ItemIndex:
         """Positions of the rows whose id is one of `ids`.
 
         A few ids are looked up one at a time: `get_indexer` costs about 0.2 ms however
-        short the list, and a call asks for a few dislikes or tried ideas.
+        short the list, and a call asks for a few dislikes or tried ideas. A short block (a
+        call's events, see `SHORT`) is read through instead, each of its ids looked up
+        among the wanted ones.
         """
         wanted = list(ids)
+        if len(self.ids) <= max(4 * len(wanted), SHORT):
+            among = set(wanted)
+            read = []
+            for row, value in enumerate(self.ids.tolist()):
+                if value in among:
+                    read.append(row)
+            return np.array(read, dtype=np.intp)
         if len(wanted) > _FEW or not self.ids.is_unique:
             found: np.ndarray = self.ids.get_indexer_for(pd.Index(wanted, dtype=object))
             return found[found >= 0]

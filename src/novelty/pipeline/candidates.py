@@ -2,8 +2,9 @@
 
 Events are a second block after the catalog's rows, indexed on their own in the catalog's
 space and code tables: a new set of events costs work on the events, not a copy of the
-catalog. Arrays the filters and the score read over every row are joined per call
-(a few cheap copies of numbers); the matrices stay in their blocks.
+catalog. The few arrays other stages read over every row are joined per call; the
+matrices, the code columns `where` reads and the matches no event shares stay in their
+blocks.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from ..geo import haversine_km
-from ..index.item_index import ItemIndex, Matches
+from ..index.item_index import SHORT, ItemIndex, Matches
 from ..models import Location
 from .query import Query
 
@@ -32,6 +33,8 @@ class Candidates(NamedTuple):
     events: ItemIndex | None
     #: Number of rows: the catalog's and the events'.
     size: int
+    #: The code and number columns the stages read over every row (with events, only
+    #: those: coordinates are read as `placed` and `km`, and `where` reads the blocks').
     codes: dict[str, np.ndarray]
     numbers: dict[str, np.ndarray]
     starts_ns: np.ndarray
@@ -74,7 +77,14 @@ class Candidates(NamedTuple):
         parts = [np.zeros(0, dtype=np.int64)]
         size = 0
         for known in tables:
-            if len(wanted) > _FEW:
+            if len(known) <= max(4 * len(wanted), SHORT):
+                # A short table (the events' values, a column of a few values): each of
+                # its values is looked for among the wanted ones.
+                among = set(wanted)
+                for position, value in enumerate(known.tolist()):
+                    if value in among:
+                        hits.append(position + size)
+            elif len(wanted) > _FEW:
                 # Many values (a long history's titles): one vectorised lookup.
                 at = known.get_indexer(pd.Index(wanted, dtype=object))
                 parts.append(at[at >= 0].astype(np.int64) + size)
@@ -88,25 +98,55 @@ class Candidates(NamedTuple):
                         continue
             size += len(known)
         found = np.concatenate([*parts, np.array(hits, dtype=np.int64)])
-        codes = self.codes[column]
         if not found.size:
-            return np.zeros(codes.size if rows is None else rows.size, dtype=bool)
+            return np.zeros(self.size if rows is None else rows.size, dtype=bool)
         # One more entry than there are values: code -1 (a missing value) reads it, False.
         table = np.zeros(size + 1, dtype=bool)
         table[found] = True
+        if self.events is not None:
+            return self._read(table, self.events, column, rows)
+        codes = self.catalog.codes[column]
         mask: np.ndarray = table[codes if rows is None else codes[rows]]
         return mask
+
+    def _read(
+        self, table: np.ndarray, events: ItemIndex, column: str, rows: np.ndarray | None
+    ) -> np.ndarray:
+        """`table` read at the code of each row (all, or those at `rows`), from each
+        block's own code column: their join would be a copy of the catalog's."""
+        first, then = self.catalog.codes[column], events.codes[column]
+        if rows is None:
+            mask = np.empty(self.size, dtype=bool)
+            table.take(first, out=mask[: first.size])
+            table.take(then, out=mask[first.size :])
+            return mask
+        # Event rows read the catalog's last code at first, then their own: they are few.
+        codes = first.take(rows, mode="clip")
+        ours = np.flatnonzero(rows >= first.size)
+        codes[ours] = then[rows[ours] - first.size]
+        read: np.ndarray = table[codes]
+        return read
 
     def item_rows(self, rows: np.ndarray) -> sp.csr_matrix:
         """The item matrix's rows at `rows`, in that order."""
         n = self.catalog.matrix.shape[0]
         if self.events is None or not (rows >= n).any():
             return sp.csr_matrix(self.catalog.matrix[rows])
-        stacked = sp.vstack(
-            [self.catalog.matrix[rows[rows < n]], self.events.matrix[rows[rows >= n] - n]],
-            format="csr",
+        ours = rows >= n
+        first, then = self.catalog.matrix[rows[~ours]], self.events.matrix[rows[ours] - n]
+        # The two blocks' rows one after the other, their arrays joined: `sp.vstack` goes
+        # through a copy of every entry with its row number.
+        stacked = sp.csr_matrix(
+            (
+                np.concatenate([first.data, then.data]),
+                np.concatenate([first.indices, then.indices]),
+                np.concatenate([first.indptr, then.indptr[1:] + first.nnz]),
+            ),
+            shape=(rows.size, first.shape[1]),
         )
-        order = np.argsort(np.concatenate([np.flatnonzero(rows < n), np.flatnonzero(rows >= n)]))
+        if not (ours[:-1] & ~ours[1:]).any():
+            return stacked  # rows in order (ascending ones are): catalog rows come first
+        order = np.argsort(np.concatenate([np.flatnonzero(~ours), np.flatnonzero(ours)]))
         return sp.csr_matrix(stacked[order])
 
     def cosines(self, profile: np.ndarray) -> np.ndarray:
@@ -163,12 +203,12 @@ def gather(
             matches=matches,
         )
     n = catalog.ids.size
-    # Only the columns the stages read over every row are joined.
+    # Only the columns the stages read over every row are joined; `where` reads the
+    # blocks' own.
     codes = {
         name: np.concatenate([catalog.codes[name], events.codes[name]])
-        for name in ("title", "category", "setting", "currency", "energy", "demand", "countries",
-                     "duration_minutes")
-    }  # fmt: skip
+        for name in ("category", "setting", "currency", "countries", "duration_minutes")
+    }
     # Events are judged by their own start: no row reads their schedule's slot.
     codes["schedule"] = np.concatenate(
         [catalog.codes["schedule"], np.zeros(len(events), dtype=np.int32)]
@@ -184,8 +224,6 @@ def gather(
             name: np.concatenate([catalog.numbers[name], events.numbers[name]])
             for name in (
                 "cost_min",
-                "lat",
-                "lon",
                 "excitement",
                 "interactive",
                 "step_free",
@@ -206,6 +244,8 @@ def gather(
 
 
 def _joined(catalog: Matches, events: Matches, n: int) -> Matches:
+    if not events.rows.size:
+        return catalog  # most labels match none of a few events: nothing to copy
     return Matches(
         catalog.terms,
         np.concatenate([catalog.rows, events.rows + n]),

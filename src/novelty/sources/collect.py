@@ -71,8 +71,10 @@ def _failure(exc: BaseException) -> str:
 
 def _normalised(text: str | None) -> str:
     """Text compared case-, accent- and punctuation-insensitively."""
-    decomposed = unicodedata.normalize("NFKD", text or "")
-    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    plain = text or ""
+    if not plain.isascii():  # ASCII has no accents: most titles skip the decomposition
+        decomposed = unicodedata.normalize("NFKD", plain)
+        plain = "".join(c for c in decomposed if not unicodedata.combining(c))
     return " ".join(_NOT_WORD.sub(" ", plain.casefold()).split())
 
 
@@ -138,8 +140,10 @@ def _accept(
 
 def _representable(event: Activity) -> bool:
     """Whether the event's start and end lie in the span the recommender can hold."""
+    # A year strictly between the bounds' is inside them in any timezone (offsets are under
+    # a day), without the timezone arithmetic of comparing aware datetimes.
     return all(
-        EARLIEST <= moment <= LATEST
+        EARLIEST.year < moment.year < LATEST.year or EARLIEST <= moment <= LATEST
         for moment in (event.starts_at, event.ends_at)
         if moment is not None
     )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pandas as pd
 import pytest
 
@@ -91,3 +93,16 @@ def test_reasons_name_categories_in_words() -> None:
                 named += 1
                 assert f"anything in {display_label(idea.activity.category)}" in reason
     assert named
+
+
+def test_an_empty_catalog_gives_no_ideas_and_suggests_no_interest_as_itself(
+    couple: novelty.Couple, now: dt.datetime
+) -> None:
+    empty = novelty.Recommender(novelty.load_catalog().head(0))
+    recs = empty.recommend(couple, now=now)
+    assert len(recs) == 0
+    messages = [p.message for p in recs.problems]
+    assert any("matches no catalog label" in m for m in messages)
+    assert not any(
+        m.endswith(f"did you mean {i!r}?") for m in messages for i in ("hiking", "live-music")
+    )

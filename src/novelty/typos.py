@@ -21,7 +21,10 @@ SOURCE = "profile"
 def _suggestion(word: str, known: Iterable[str]) -> str:
     # Names much longer or shorter cannot reach the cutoff; skipping them first keeps a
     # catalog of a million ids quick.
-    near = [name for name in known if abs(len(name) - len(word)) <= len(word) // 3 + 1]
+    # The word itself is no suggestion (a label no idea carries yet is still known).
+    near = [
+        name for name in known if name != word and abs(len(name) - len(word)) <= len(word) // 3 + 1
+    ]
     close = difflib.get_close_matches(word, near, n=1, cutoff=SIMILAR_ENOUGH)
     return f"; did you mean {close[0]!r}?" if close else ""
 

@@ -337,7 +337,7 @@ class ItemIndex:
         indptr, found = self.labels.indptr, {}
         for j, name in enumerate(names):
             counts = np.bincount(of_entry[indptr[j] : indptr[j + 1]], minlength=order.size + 1)
-            best = int(counts[:-1].argmax())
+            best = int(counts[:-1].argmax()) if order.size else 0
             if counts[best] > 0:
                 found[name] = str(categories[order[best]])
         return found

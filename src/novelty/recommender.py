@@ -376,13 +376,17 @@ class Recommender:
             )
         else:
             found = schedule.openings(index, q, weather)
-        # The rows within the couple's day: the same for every couple with that day.
+        # The catalog's rows within the couple's day: the same for every couple with that
+        # day; events' rows are judged per call.
         day = q.energy, q.setting, q.max_minutes, q.mobility, q.couple.country, q.short_notice
-        (fits,) = (
-            memo.get_many("day", [day], lambda _: filters.fits_the_day(c, q))
-            if c.events is None
-            else (filters.fits_the_day(c, q),)
+        n = index.ids.size
+        (fits,) = memo.get_many(
+            "day",
+            [day],
+            lambda _: filters.fits_the_day(c, q, None if n == c.size else np.arange(n)),
         )
+        if c.size > n:
+            fits = np.concatenate([fits, filters.fits_the_day(c, q, np.arange(n, c.size))])
         own = q.budget.rates if q.budget else {}
         allowed = filters.allowed(
             c,

@@ -59,30 +59,34 @@ def excluded(candidates: Candidates, query: Query, history: History) -> np.ndarr
     return out
 
 
-def fits_the_day(candidates: Candidates, query: Query) -> np.ndarray:
-    """Rows within the couple's day: energy, setting, minutes, mobility, country, and no
-    booking ahead on short notice (read-only: couples with the same day share it)."""
-    fits = np.ones(candidates.size, dtype=bool)
-    where, values = candidates.where, candidates.catalog.values
+def fits_the_day(
+    candidates: Candidates, query: Query, rows: np.ndarray | None = None
+) -> np.ndarray:
+    """Rows (all, or those at `rows`) within the couple's day: energy, setting, minutes,
+    mobility, country, and no booking ahead on short notice (read-only: couples with the
+    same day share it)."""
+    at = slice(None) if rows is None else rows
+    fits = np.ones(candidates.size if rows is None else rows.size, dtype=bool)
+    where, values, codes = candidates.where, candidates.catalog.values, candidates.codes
     if query.energy != "high":
-        fits &= where("energy", ENERGY[: ENERGY.index(query.energy) + 1])
+        fits &= where("energy", ENERGY[: ENERGY.index(query.energy) + 1], rows)
     if query.setting is not None:
-        fits &= where("setting", (query.setting, "either"))
+        fits &= where("setting", (query.setting, "either"), rows)
     if query.max_minutes is not None:
         durations = values["duration_minutes"].to_numpy(dtype=float)
-        fits &= where("duration_minutes", durations[durations <= query.max_minutes].tolist())
+        fits &= where("duration_minutes", durations[durations <= query.max_minutes].tolist(), rows)
         if query.max_minutes >= DEFAULT_DURATION.total_seconds() / 60:
-            fits |= candidates.codes["duration_minutes"] < 0
+            fits |= codes["duration_minutes"][at] < 0
+    numbers = candidates.numbers
     if query.mobility != "full":
-        fits &= where("demand", GENTLE)
+        fits &= where("demand", GENTLE, rows)
         if query.mobility == "wheelchair":
-            fits &= candidates.numbers["step_free"]
+            fits &= numbers["step_free"][at]
     countries = values["countries"]
     anywhere = (countries == "") | countries.str.contains(str(query.couple.country), regex=False)
-    fits &= where("countries", countries[anywhere]) | (candidates.codes["countries"] < 0)
+    fits &= where("countries", countries[anywhere], rows) | (codes["countries"][at] < 0)
     if query.short_notice:
-        numbers = candidates.numbers
-        fits &= ~numbers["needs_booking"] | numbers["same_day_booking"]
+        fits &= ~numbers["needs_booking"][at] | numbers["same_day_booking"][at]
     fits.flags.writeable = False
     return fits
 

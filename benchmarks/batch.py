@@ -170,7 +170,9 @@ def plot(results: list[dict[str, Any]], path: Path) -> None:
 
 
 def write(results: list[dict[str, Any]], output: Path = RESULTS) -> None:
-    """Put the section into results.md (replacing an older one) and draw the plot."""
+    """Put the section into results.md (replacing an older one), keep the measurements
+    beside it (`RAW`) and draw the plot."""
+    (output.parent / RAW.name).write_text(json.dumps(results, indent=1), encoding="utf-8")
     text = output.read_text(encoding="utf-8") if output.exists() else ""
     pattern = re.compile(re.escape(BEGIN) + ".*?" + re.escape(END) + "\n?", re.S)
     text = pattern.sub("", text).rstrip("\n")
@@ -196,7 +198,6 @@ def main(argv: list[str] | None = None) -> int:
     results = measure(couples, args.catalogs.split(","), tuple(args.ways.split(",")))
     if args.keep and RAW.exists():
         results = json.loads(RAW.read_text(encoding="utf-8")) + results
-    RAW.write_text(json.dumps(results, indent=1), encoding="utf-8")
     write(results)
     return 0
 

@@ -15,7 +15,7 @@ from .errors import ArgumentError
 from .index.item_index import ItemIndex
 from .labels import display_label
 from .models import Couple, Outing
-from .pipeline.query import _logged
+from .pipeline.query import history_outings
 from .pipeline.taste import outing_vectors
 
 #: The look-backs of the report, in months.
@@ -109,7 +109,7 @@ def rut_report(
         catalog = Recommender().index_
     outings = list(couple.history)
     if history is not None:
-        outings = list(dict.fromkeys((*outings, *_logged(history, couple))))
+        outings = list(dict.fromkeys((*outings, *history_outings(history, couple))))
     outings.sort(key=lambda o: o.date)
     today = today or dt.datetime.now(couple.timezone).date()
     rows = catalog.rows_of_ids([o.activity_id or "" for o in outings])

@@ -87,7 +87,7 @@ def _budget(budget: Budget | float, couple: Couple) -> Budget:
     return Budget(per_outing=float(budget), currency=currency)
 
 
-def _logged(history: Any, couple: Couple) -> tuple[Outing, ...]:
+def history_outings(history: Any, couple: Couple) -> tuple[Outing, ...]:
     """Outings from a HistoryStore or a sequence of outings (or their dicts)."""
     if hasattr(history, "outings") and callable(history.outings):
         return tuple(history.outings(couple=couple))
@@ -150,7 +150,7 @@ def make_query(
     now = now or dt.datetime.now(tz)
     # `model_copy(update=...)` skips validation, so the history may be a list here.
     outings = tuple(couple.history)
-    if history is not None and (logged := _logged(history, couple)):
+    if history is not None and (logged := history_outings(history, couple)):
         # An outing both in the profile and in the database counts once.
         outings = tuple(dict.fromkeys((*outings, *logged)))
     labels: list[str] = []

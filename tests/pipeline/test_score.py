@@ -126,6 +126,24 @@ def test_scoring_only_what_could_be_best_keeps_the_best_exact(
     assert not skipped[top].any()
 
 
+@PROPERTY
+@given(couple=couples())
+def test_no_idea_is_liked_by_taste_more_than_its_familiarity_allows(
+    recommender: novelty.Recommender, couple: novelty.Couple
+) -> None:
+    """What lets the score skip rows: taste is a decay-weighted mean over the outings, so
+    an idea's taste cosine is at most its familiarity over the sum of the decay weights."""
+    q = make_query(couple, now=NOW)
+    index = recommender.index_
+    c, _, _, past = scored(index, q, recommender.weights, rows=np.arange(len(index)))
+    if not couple.history:
+        assert past.decay_total == 0
+        return
+    familiar = np.maximum(c.cosines(past.familiarity), 0)
+    liked = c.cosines(past.taste)
+    assert (np.abs(liked) <= familiar / past.decay_total + 1e-6).all()
+
+
 def test_the_couples_favourite_beats_what_only_one_partner_likes() -> None:
     index = small_index()
     q = make_query(make_couple())

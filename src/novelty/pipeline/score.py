@@ -3,6 +3,7 @@ combined into one score per eligible candidate (with exact pruning of the hopele
 
 from __future__ import annotations
 
+import math
 from typing import NamedTuple
 
 import numpy as np
@@ -215,10 +216,16 @@ def score(
         lowest = _total(weights, extras, gate, nothing, newness, category_new, appeal)
         need = np.arange(rows.size)
         if best is not None and rows.size > best:
-            # Only rows whose score may reach the `best`-th highest lowest score: at most
-            # novelty (0 to 1) and taste (0 to 1) can add to it, and the jitter.
+            # Only rows whose score may reach the `best`-th highest lowest score: novelty
+            # and taste can add to it, and the jitter. Taste is a mean over the outings by
+            # their decay weights, so its cosine is at most familiarity / decay_total: an
+            # idea cannot be both unfamiliar and much liked. What the two add is convex in
+            # familiarity up to decay_total and falls after, so it is at most its value at
+            # 0 (novelty 1, taste 1/2) or at decay_total (taste 1).
             share = np.float32(weights.novelty * NOVELTY_MIX[0])
-            reach = gate * share + np.float32(extras["taste"])
+            taste_weight = np.float32(extras["taste"])
+            faded = np.float32(math.exp(-history.decay_total / weights.familiarity_scale))
+            reach = np.maximum(gate * share + taste_weight / 2, gate * share * faded + taste_weight)
             spread = reach / np.float32(1.0 + sum(extras.values()))
             cut = np.partition(lowest, rows.size - best)[rows.size - best]
             need = np.flatnonzero(lowest + spread + np.float32(margin + _ROUNDING) >= cut)

@@ -37,6 +37,9 @@ class History:
     #: Every outing as a unit row of the item space, stored column by column: the nearest
     #: outing to an idea is found from the idea's columns (for "unlike anything you did").
     units: sp.csc_matrix
+    #: The sum of the outings' decay weights: taste is a mean by them, so no idea's taste
+    #: cosine exceeds its familiarity divided by this.
+    decay_total: float
     #: Activity ids of outings that the catalog does not have (typos, other catalogs).
     unknown_ids: frozenset[str] = frozenset()
     #: Whether every outing's category is known: only then can a reason say "never".
@@ -110,6 +113,7 @@ def history_profiles(
             taste[c],
             ruts[c],
             sp.csc_matrix(units[s:e]),
+            float(totals[c]),
         )
         for c, ((past, _), s, e) in enumerate(zip(histories, starts, ends, strict=True))
     ]
@@ -205,6 +209,7 @@ def _profile(
     taste: np.ndarray,
     rut: np.ndarray,
     units: sp.csc_matrix,
+    decay_total: float,
 ) -> History:
     """One couple's History from its part of the sums (see `history_profiles`)."""
     done_ids, done_titles, recent_ids, recent_titles = set(), set(), set(), set()
@@ -241,6 +246,7 @@ def _profile(
         recent_rows=rows[(rows >= 0) & recent],
         rut=rut,
         units=units,
+        decay_total=decay_total,
         unknown_ids=frozenset(unknown_ids),
         categories_known=categories_known,
     )

@@ -269,12 +269,14 @@ def test_what_a_recommender_remembers_between_calls_never_changes_a_list(
 
 
 class _Gigs:
-    """An in-process event source whose events the test can change between calls."""
+    """An in-process event source whose events the test can change between calls;
+    `fields` (energy, demand, ...) are given to every event."""
 
     name = "gigs"
 
-    def __init__(self, titles: list[str]) -> None:
+    def __init__(self, titles: list[str], **fields: Any) -> None:
         self.titles = titles
+        self.fields = fields
 
     def fetch(
         self, window: novelty.Window, near: novelty.Location | None
@@ -291,6 +293,7 @@ class _Gigs:
                 starts_at=start,
                 ends_at=start + dt.timedelta(hours=2),
                 source=self.name,
+                **self.fields,
             )
             for i, title in enumerate(self.titles)
         ]
@@ -318,45 +321,20 @@ def test_events_that_change_between_calls_give_the_lists_of_fresh_recommenders(
     assert ideas(shared) == first
 
 
-class _Climb:
-    """An in-process event source of one strenuous, high-energy event."""
-
-    name = "climb"
-
-    def fetch(
-        self, window: novelty.Window, near: novelty.Location | None
-    ) -> list[novelty.Activity]:
-        start = window.start + dt.timedelta(hours=18)
-        return [
-            novelty.Activity(
-                id="night-climb",
-                title="Night bouldering jam",
-                category="sport",
-                tags=("climbing", "live-music"),
-                cost_min=0,
-                cost_max=0,
-                energy="high",
-                demand="strenuous",
-                starts_at=start,
-                ends_at=start + dt.timedelta(hours=2),
-                source=self.name,
-            )
-        ]
-
-
 def test_events_are_held_to_the_couples_day_as_ideas_are(
     couple: novelty.Couple, now: dt.datetime
 ) -> None:
     """The catalog's rows within a day are remembered; an event's are judged per call."""
     shared = novelty.Recommender()
+    climb = _Gigs(["Night bouldering jam"], energy="high", demand="strenuous")
 
     def ideas(recommender: novelty.Recommender, **day: Any) -> list[str]:
-        recs = recommender.recommend(couple, now=now, k=20, seed=2, sources=[_Climb()], **day)
+        recs = recommender.recommend(couple, now=now, k=20, seed=2, sources=[climb], **day)
         return [r.activity.id for r in recs]
 
-    assert "night-climb" in ideas(shared)
+    assert "gig-0" in ideas(shared)
     calm = ideas(shared, energy="low")
-    assert "night-climb" not in calm
+    assert "gig-0" not in calm
     assert calm == ideas(novelty.Recommender(), energy="low")
     plain = shared.recommend(couple, now=now, k=20, seed=2, energy="low")
     assert [r.activity.id for r in plain] == calm

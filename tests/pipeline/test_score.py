@@ -141,7 +141,8 @@ def test_no_idea_is_liked_by_taste_more_than_its_familiarity_allows(
         return
     familiar = np.maximum(c.cosines(past.familiarity), 0)
     liked = c.cosines(past.taste)
-    assert (np.abs(liked) <= familiar / past.decay_total + 1e-6).all()
+    # Equal in exact arithmetic when every outing is loved: float32 rounding is allowed.
+    assert (np.abs(liked) <= familiar / past.decay_total * (1 + 1e-5) + 1e-6).all()
 
 
 def test_the_couples_favourite_beats_what_only_one_partner_likes() -> None:

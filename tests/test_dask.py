@@ -77,3 +77,16 @@ def test_two_process_workers_give_the_in_process_table(
         ran = client.run(lambda: 1)
     assert len(ran) == 2
     pd.testing.assert_frame_equal(got.reset_index(drop=True), expected)
+
+
+def test_the_call_keywords_reach_every_partition(
+    recommender: novelty.Recommender, couples: list[novelty.Couple | str], now: dt.datetime
+) -> None:
+    day = {"adventure": "bold", "energy": "low", "setting": "indoor", "max_minutes": 150}
+    bag = db.from_sequence(couples, npartitions=3)
+    frame = novelty_dask.recommend_many(bag, recommender=recommender, now=now, k=5, **day)
+    with dask.config.set(scheduler="synchronous"):
+        got = frame.compute()  # type: ignore[attr-defined]
+    expected = recommender.recommend_many(couples, now=now, k=5, **day)
+    pd.testing.assert_frame_equal(got.reset_index(drop=True), expected)
+    assert not expected.equals(recommender.recommend_many(couples, now=now, k=5))

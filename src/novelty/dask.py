@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from . import batch
+from .context.weather import Forecast
 from .models import Budget
 from .pipeline.query import CoupleLike, PlaceLike
 from .recommender import Recommender, _shared
@@ -55,10 +56,16 @@ def recommend_many(
     seed: int | None = None,
     strict: bool = False,
     history: Any = None,
+    adventure: float | str | None = None,
+    energy: str | None = None,
+    setting: str | None = None,
+    max_minutes: int | None = None,
+    forecast: Forecast | str | None = None,
     partners: int = batch.PARTNERS,
 ) -> dask.dataframe.DataFrame:
     """`Recommender.recommend_many` over a bag of couples (Couples, dicts or JSON texts):
-    one partition of the result per partition of the bag, same columns and rows.
+    one partition of the result per partition of the bag, same columns and rows, with the
+    same keywords.
 
     `recommender` defaults to the shared one of the bundled catalog; it is prepared here,
     once, and sent to each worker once. `now` defaults to this call's clock, so every
@@ -71,7 +78,9 @@ def recommend_many(
     options = {
         "when": when, "k": k, "budget": budget, "near": near, "radius_km": radius_km,
         "sources": sources, "now": now or dt.datetime.now(dt.UTC), "seed": seed,
-        "strict": strict, "history": history, "partners": partners,
+        "strict": strict, "history": history, "adventure": adventure, "energy": energy,
+        "setting": setting, "max_minutes": max_minutes, "forecast": forecast,
+        "partners": partners,
     }  # fmt: skip
     shipped = delayed(ready, pure=True)
     parts = couples.to_delayed()

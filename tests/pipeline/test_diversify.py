@@ -7,7 +7,7 @@ import scipy.sparse as sp
 from hypothesis import given
 from hypothesis import strategies as st
 
-from novelty.pipeline.diversify import idea_similarity, nearest_outing, rerank, top_m
+from novelty.pipeline.diversify import IdeaSimilarity, nearest_outing, rerank, top_m
 
 
 @given(st.lists(st.sampled_from([0.1, 0.5, 0.5, 0.9]), min_size=1, max_size=30), st.integers(1, 10))
@@ -45,11 +45,32 @@ def test_a_partner_nobody_served_yet_gets_an_idea() -> None:
 
 def test_ideas_of_one_category_setting_and_price_band_are_alike() -> None:
     units = sp.csr_matrix(np.eye(3, dtype=np.float32))
-    similarity = idea_similarity(
+    similarity = IdeaSimilarity(
         units, np.array([1, 1, 2]), np.array([0, 0, 1]), np.array([20.0, 25.0, np.nan])
     )
-    assert similarity[0, 1] > similarity[0, 2]
-    np.testing.assert_allclose(np.diag(similarity), 1.0)
+    assert similarity[0][1] > similarity[0][2]
+    np.testing.assert_allclose([similarity[i][i] for i in range(3)], 1.0)
+
+
+@given(st.integers(1, 8), st.integers(1, 12), st.integers(0, 2**32 - 1))
+def test_a_similarity_row_is_the_row_of_the_whole_product_to_the_last_bit(
+    ideas: int, width: int, seed: int
+) -> None:
+    rng = np.random.default_rng(seed)
+    dense = (rng.random((ideas, width)) * (rng.random((ideas, width)) < 0.5)).astype(np.float32)
+    units = sp.csr_matrix(dense)
+    codes = rng.integers(0, 3, size=(2, ideas))
+    cost = rng.choice([np.nan, 0.0, 20.0, 120.0], size=ideas)
+    similarity = IdeaSimilarity(units, codes[0], codes[1], cost)
+    band = np.digitize(np.nan_to_num(cost, nan=-1.0), [0.5, 30, 100, 250])
+    whole = (
+        0.6 * (units @ units.T).toarray().astype(np.float32)
+        + 0.25 * np.equal.outer(codes[0], codes[0]).astype(np.float32)
+        + 0.1 * np.equal.outer(codes[1], codes[1]).astype(np.float32)
+        + 0.05 * np.equal.outer(band, band).astype(np.float32)
+    )
+    for i in range(ideas):
+        np.testing.assert_array_equal(similarity[i], whole[i])
 
 
 @given(st.integers(0, 6), st.integers(0, 6), st.integers(1, 12), st.integers(0, 2**32 - 1))

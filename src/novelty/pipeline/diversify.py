@@ -27,24 +27,43 @@ def top_m(scores: np.ndarray, m: int) -> np.ndarray:
     return ranked
 
 
-def idea_similarity(
-    unit_rows: sp.csr_matrix, category: np.ndarray, setting: np.ndarray, cost: np.ndarray
-) -> np.ndarray:
-    """M × M similarity: content cosine plus same category, setting and price band.
+class IdeaSimilarity:
+    """Similarity of M ideas to each other: content cosine plus same category, setting and
+    price band. A row is worked out when read (`similarity[i]`): MMR reads only the rows of
+    its k picks, not all M.
 
-    `category` and `setting` may be any comparable codes; `cost` is the cheapest price
-    (NaN when unknown).
+    `units` are the ideas' unit rows; `category` and `setting` may be any comparable codes;
+    `cost` is the cheapest price (NaN when unknown).
     """
-    cosine = (unit_rows @ unit_rows.T).toarray().astype(np.float32)
-    band = np.digitize(np.nan_to_num(cost, nan=-1.0), [0.5, 30, 100, 250])
-    # Each pair's sameness of category, setting and price band, as 0 or 1.
-    similarity: np.ndarray = (
-        0.6 * cosine
-        + 0.25 * np.equal.outer(category, category).astype(np.float32)
-        + 0.1 * np.equal.outer(setting, setting).astype(np.float32)
-        + 0.05 * np.equal.outer(band, band).astype(np.float32)
-    )
-    return similarity
+
+    def __init__(
+        self, units: sp.csr_matrix, category: np.ndarray, setting: np.ndarray, cost: np.ndarray
+    ) -> None:
+        self.units = units
+        self.columns = units.tocsc()
+        self.band = np.digitize(np.nan_to_num(cost, nan=-1.0), [0.5, 30, 100, 250])
+        self.category = category
+        self.setting = setting
+
+    def __getitem__(self, idea: int) -> np.ndarray:
+        units, columns = self.units, self.columns
+        lo, hi = units.indptr[idea], units.indptr[idea + 1]
+        first = columns.indptr[units.indices[lo:hi]]
+        meets = columns.indptr[units.indices[lo:hi] + 1] - first
+        at = np.repeat(first - np.cumsum(meets) + meets, meets) + np.arange(int(meets.sum()))
+        # Summed in float32 in the order of the idea's entries, as a sparse product's row
+        # is: the same numbers to the last bit.
+        cosine = np.zeros(units.shape[0], dtype=np.float32)
+        np.add.at(
+            cosine, columns.indices[at], np.repeat(units.data[lo:hi], meets) * columns.data[at]
+        )
+        similarity: np.ndarray = (
+            0.6 * cosine
+            + 0.25 * (self.category == self.category[idea]).astype(np.float32)
+            + 0.1 * (self.setting == self.setting[idea]).astype(np.float32)
+            + 0.05 * (self.band == self.band[idea]).astype(np.float32)
+        )
+        return similarity
 
 
 def nearest_outing(ideas: sp.csr_matrix, outings: sp.csc_matrix) -> np.ndarray:
@@ -67,7 +86,7 @@ def nearest_outing(ideas: sp.csr_matrix, outings: sp.csc_matrix) -> np.ndarray:
 
 def rerank(
     relevance: np.ndarray,
-    similarity: np.ndarray,
+    similarity: np.ndarray | IdeaSimilarity,
     affinity: np.ndarray,
     *,
     k: int,
@@ -82,6 +101,7 @@ def rerank(
     Each step picks argmax of (1 - diversity)·rel - diversity·max sim to the chosen ideas
     + coverage · mean over partners of aff_p(i) · Π_chosen (1 - aff_p(j)): an idea that
     serves a partner nobody has served yet is worth more. Returns positions into `relevance`.
+    Only the rows of `similarity` (M × M) of the picks are read.
 
     Two limits narrow each step: every partner's mean affinity over the list must still be
     able to reach `floor` (counting each partner's best ideas for the slots left, so the
@@ -164,7 +184,7 @@ def diversify(
     if history is not None and history.units.shape[0] and weights.unlike > 0:
         nearest = nearest_outing(units, history.units)
         unlike = weights.unlike * (1.0 - np.clip(nearest, 0.0, 1.0))
-    similarity = idea_similarity(
+    similarity = IdeaSimilarity(
         units,
         candidates.codes["category"][shortlist],
         candidates.codes["setting"][shortlist],

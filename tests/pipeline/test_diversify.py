@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 import scipy.sparse as sp
 from hypothesis import given
 from hypothesis import strategies as st
 
+from novelty.pipeline import diversify
 from novelty.pipeline.diversify import IdeaSimilarity, nearest_outing, rerank, top_m
 
 
@@ -87,3 +89,33 @@ def test_the_nearest_outing_is_the_largest_cosine_with_any_outing(
     a, b = unit_rows(ideas), unit_rows(outings)
     expected = (a @ b.T).toarray().max(axis=1, initial=0.0)
     np.testing.assert_allclose(nearest_outing(a, sp.csc_matrix(b)), expected, atol=1e-6)
+
+
+@given(
+    st.integers(1, 40),
+    st.integers(2, 3),
+    st.integers(1, 10),
+    st.floats(0.05, 0.9),
+    st.integers(0, 2**32 - 1),
+)
+def test_the_fit_floor_skips_only_steps_where_it_rules_out_nothing(
+    size: int, partners: int, k: int, floor: float, seed: int
+) -> None:
+    rng = np.random.default_rng(seed)
+    relevance = rng.random(size)
+    similarity = rng.random((size, size)).astype(np.float32)
+    affinity = (rng.random((size, partners)) * (rng.random((size, partners)) < 0.7)).astype(
+        np.float32
+    )
+
+    def picks() -> list[int]:
+        order = rerank(
+            relevance, similarity, affinity, k=k, diversity=0.3, partner_coverage=0.3, floor=floor
+        )
+        return order.tolist()
+
+    with pytest.MonkeyPatch.context() as patch:
+        # A margin no bound reaches: the slack of every idea is worked out at every step.
+        patch.setattr(diversify, "_SURE", np.inf)
+        everywhere = picks()
+    assert picks() == everywhere

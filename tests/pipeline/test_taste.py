@@ -51,6 +51,23 @@ def test_recent_outings_weigh_more_and_only_those_in_the_repeat_period_are_recen
     assert past.done_rows.tolist() == [2, 4]
 
 
+def test_an_idea_done_again_is_one_outing_to_be_unlike() -> None:
+    index = small_index()
+    q = make_query(make_couple())
+    outings = (
+        *(novelty.Outing(activity_id="jazz-bar", date=days_ago(q, d)) for d in (3, 40, 90)),
+        novelty.Outing(activity_id="board-games", date=days_ago(q, 5)),
+        *(
+            novelty.Outing(title="Open mic", tags=("live-music",), date=days_ago(q, d))
+            for d in (7, 8)
+        ),
+    )
+    past = history_profile(outings, index, today=q.today, weights=novelty.Weights())
+    # jazz-bar once, board-games once, and each free-text outing (known only by words).
+    assert past.units.shape == (4, index.space.width)
+    assert past.done_rows.tolist().count(2) == 3
+
+
 def test_profiles_made_together_equal_each_made_alone() -> None:
     index = small_index()
     q = make_query(make_couple())
@@ -84,7 +101,7 @@ def test_profiles_made_together_equal_each_made_alone() -> None:
         assert made.done_rows.tolist() == alone.done_rows.tolist()
         assert made.rut.tolist() == alone.rut.tolist()
         assert (made.units != alone.units).nnz == 0
-        assert made.units.shape == (len(outings), index.space.width)
+        assert made.units.shape == alone.units.shape
         assert (made.categories, made.categories_known) == (
             alone.categories,
             alone.categories_known,

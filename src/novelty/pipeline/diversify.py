@@ -84,6 +84,10 @@ def nearest_outing(ideas: sp.csr_matrix, outings: sp.csc_matrix) -> np.ndarray:
     return nearest
 
 
+#: Float32 rounding margin of the floor's lower bound in `rerank`.
+_SURE = 1e-5
+
+
 def rerank(
     relevance: np.ndarray,
     similarity: np.ndarray | IdeaSimilarity,
@@ -129,15 +133,19 @@ def rerank(
             left = k - step - 1
             best = -np.sort(-np.where(available[:, np.newaxis], affinity, 0.0), axis=0)
             head = best[:left].sum(axis=0)
-            after = best[left] if left < size else np.zeros_like(got)
-            inside = affinity >= best[left - 1] if left else np.zeros(affinity.shape, bool)
-            slack = (got + affinity + np.where(inside, head - affinity + after, head)).min(
-                axis=1
-            ) - k * floor
-            if (open_ & (slack >= 0)).any():
-                open_ &= slack >= 0
-            else:
-                value = slack
+            # An idea adds its own affinity or takes the place of one of the best, so what
+            # is got and the best could add bounds every idea's slack from below: when that
+            # reaches the floor for every partner, no idea is ruled out.
+            if (got + head).min() - k * floor < _SURE:
+                after = best[left] if left < size else np.zeros_like(got)
+                inside = affinity >= best[left - 1] if left else np.zeros(affinity.shape, bool)
+                slack = (got + affinity + np.where(inside, head - affinity + after, head)).min(
+                    axis=1
+                ) - k * floor
+                if (open_ & (slack >= 0)).any():
+                    open_ &= slack >= 0
+                else:
+                    value = slack
         pick = int(np.argmax(np.where(open_, value, -np.inf)))
         chosen.append(pick)
         available[pick] = False

@@ -34,8 +34,9 @@ class History:
     recent_rows: np.ndarray
     #: Columns of the label block (tags and categories) the couple is in a rut with.
     rut: np.ndarray
-    #: Every outing as a unit row of the item space, stored column by column: the nearest
-    #: outing to an idea is found from the idea's columns (for "unlike anything you did").
+    #: Every distinct outing (a catalog idea done again counts once) as a unit row of the
+    #: item space, stored column by column: the nearest outing to an idea is found from the
+    #: idea's columns (for "unlike anything you did").
     units: sp.csc_matrix
     #: The sum of the outings' decay weights: taste is a mean by them, so no idea's taste
     #: cosine exceeds its familiarity divided by this.
@@ -103,6 +104,14 @@ def history_profiles(
     )
     ruts = _ruts(units, owner, starts, ends, days, catalog, weights.rut_share)
     recent = ages <= weights.repeat_after_days
+    # The nearest outing needs each outing once: a catalog idea done again is one unit row.
+    distinct = rows < 0
+    known = np.flatnonzero(~distinct)
+    pairs = owner[known] * (len(catalog) + 1) + rows[known]
+    distinct[known[np.unique(pairs, return_index=True)[1]]] = True
+    once = units[distinct]
+    last = np.cumsum(np.bincount(owner[distinct], minlength=len(histories)))
+    first = np.concatenate([[0], last[:-1]])
     return [
         _profile(
             past,
@@ -112,7 +121,7 @@ def history_profiles(
             familiarity[c],
             taste[c],
             ruts[c],
-            sp.csc_matrix(units[s:e]),
+            sp.csc_matrix(once[first[c] : last[c]]),
             float(totals[c]),
         )
         for c, ((past, _), s, e) in enumerate(zip(histories, starts, ends, strict=True))

@@ -96,8 +96,8 @@ def test_novelty_recovers_as_an_outing_ages(recommender: novelty.Recommender) ->
 
 
 def test_couple_fit_leaves_nobody_out() -> None:
-    balanced = couple_fit(np.array([[0.6, 0.6]]), 0.05)
-    lopsided = couple_fit(np.array([[1.0, 0.0]]), 0.05)
+    balanced, _ = couple_fit(np.array([[0.6, 0.6]]), 0.05)
+    lopsided, _ = couple_fit(np.array([[1.0, 0.0]]), 0.05)
     assert balanced[0] > 0.5 > lopsided[0]
 
 
@@ -160,3 +160,14 @@ def test_components_line_up_with_the_scored_rows() -> None:
     assert s.components.shape == (len(s.names), s.rows.size)
     assert s.names[0] == "score"
     assert s.affinity.shape == s.newness.shape == (s.rows.size, 2)
+
+
+@given(
+    st.lists(st.lists(st.sampled_from([0.0, 0.0, 1e-6, 0.3, 0.999]), min_size=2, max_size=2)),
+    st.sampled_from([0.0, 0.2, 0.52, 1.0]),
+)
+def test_the_fit_gate_is_fit_to_the_power_of_the_dial(
+    affinity: list[list[float]], exponent: float
+) -> None:
+    fit, gate = couple_fit(np.array(affinity, dtype=np.float32).reshape(-1, 2), 0.05, exponent)
+    np.testing.assert_array_equal(gate, fit ** np.float32(exponent))

@@ -83,11 +83,22 @@ def partner_affinities(
     return out
 
 
-def couple_fit(affinity: np.ndarray, floor: float) -> np.ndarray:
-    """Geometric mean of the partners' affinities: high only when nobody is left out."""
+def couple_fit(
+    affinity: np.ndarray, floor: float, gate: float = 1.0
+) -> tuple[np.ndarray, np.ndarray]:
+    """Geometric mean of the partners' affinities (high only when nobody is left out), and
+    that fit to the power `gate`: how far fit holds novelty back (below 1, a bolder dial
+    lets far ideas rise)."""
     mean_log = np.log(affinity + floor).mean(axis=1)
     fit: np.ndarray = np.clip(np.exp(mean_log) - floor, 0.0, 1.0).astype(np.float32)
-    return fit
+    if gate == 1:
+        return fit, fit
+    # Most rows fit not at all, and a power of 0 takes a slow path (about 17 ns against
+    # 1.5): only the others are raised.
+    gated = np.full(fit.shape, 0.0 if gate > 0 else 1.0, dtype=np.float32)
+    some = np.flatnonzero(fit > 0)
+    gated[some] = fit[some] ** np.float32(gate)
+    return fit, gated
 
 
 def partner_newness(
@@ -182,9 +193,7 @@ def score(
     known = candidates.where("category", history.categories | query.tried, rows=rows)
     category_new = (~known).astype(np.float32)
     affinity = partner_affinities(candidates, couple, position, rows.size)
-    fit = couple_fit(affinity, weights.fit_floor)
-    # The gate: how much fit holds novelty back (below 1, a bolder dial lets far ideas rise).
-    gate = fit if weights.fit_gate == 1 else fit ** np.float32(weights.fit_gate)
+    fit, gate = couple_fit(affinity, weights.fit_floor, weights.fit_gate)
     numbers = candidates.numbers
     # Weight of each appeal term, in the order of the score's components.
     extras = {

@@ -124,10 +124,15 @@ def rerank(
     free = np.ones(size, dtype=bool)
     if unlike is not None:
         relevance = relevance + unlike
+    kept, partners, needed = (1 - diversity) * relevance, np.intp(affinity.shape[1]), k * floor
     for step in range(k):
-        coverage = (affinity * uncovered[np.newaxis, :]).mean(axis=1)
-        value = (1 - diversity) * relevance - diversity * max_sim + partner_coverage * coverage
-        open_ = available & free if (available & free).any() else available
+        # The mean over partners, divided as np.mean divides (its wrapper costs more here).
+        coverage = np.add.reduce(affinity * uncovered, axis=1)
+        np.true_divide(coverage, partners, out=coverage, casting="unsafe")
+        value = kept - diversity * max_sim + partner_coverage * coverage
+        open_ = available & free
+        if not open_.any():
+            open_ = available.copy()
         if floor > 0:
             # Best each partner could add with the slots left after this one, this idea aside.
             left = k - step - 1
@@ -136,12 +141,12 @@ def rerank(
             # An idea adds its own affinity or takes the place of one of the best, so what
             # is got and the best could add bounds every idea's slack from below: when that
             # reaches the floor for every partner, no idea is ruled out.
-            if (got + head).min() - k * floor < _SURE:
+            if (got + head).min() - needed < _SURE:
                 after = best[left] if left < size else np.zeros_like(got)
                 inside = affinity >= best[left - 1] if left else np.zeros(affinity.shape, bool)
                 slack = (got + affinity + np.where(inside, head - affinity + after, head)).min(
                     axis=1
-                ) - k * floor
+                ) - needed
                 if (open_ & (slack >= 0)).any():
                     open_ &= slack >= 0
                 else:

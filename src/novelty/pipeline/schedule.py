@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from typing import Final, NamedTuple
 
 import numpy as np
-import pandas as pd
 
 from ..context.calendar import SKY, allowed_days
 from ..context.sky import sky_times
@@ -249,8 +248,11 @@ class Placed(NamedTuple):
 
     def starts(self, tz: dt.tzinfo) -> list[dt.datetime]:
         """The starts as aware datetimes in `tz`."""
-        utc = pd.DatetimeIndex(self.starts_ns.view("datetime64[ns]"), tz="UTC")
-        return list(utc.tz_convert(tz).to_pydatetime())
+        # To the microsecond, as datetimes hold it (a pandas index costs more for a few).
+        starts = []
+        for ns in self.starts_ns.tolist():
+            starts.append((_EPOCH + dt.timedelta(microseconds=ns // 1000)).astimezone(tz))
+        return starts
 
 
 def suggest(found: Openings, candidates: Candidates, rows: np.ndarray) -> Placed:

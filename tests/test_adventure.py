@@ -49,10 +49,11 @@ def test_fields_set_by_hand_win_over_the_dial() -> None:
     assert at_adventure(Weights(novelty=0.5), 1.0).fit_keep == pytest.approx(0.7)
 
 
-@pytest.mark.parametrize("bad", [1.5, -0.1, "wild", True, float("nan")])
-def test_a_bad_dial_names_the_argument(bad: object) -> None:
-    with pytest.raises(ArgumentError, match="adventure"):
+@pytest.mark.parametrize("bad", [1.5, -0.1, "wild", "2", True, float("nan")])
+def test_a_bad_dial_names_the_argument_and_the_value_given(bad: object) -> None:
+    with pytest.raises(ArgumentError, match="adventure") as raised:
         adventure_level(bad)  # type: ignore[arg-type]
+    assert str(raised.value).endswith(f"got {bad!r}")
 
 
 def test_words_and_the_profile_set_the_dial() -> None:

@@ -4,6 +4,7 @@ country of a timezone, exchange rates and the catalog's context columns."""
 from __future__ import annotations
 
 import datetime as dt
+import warnings
 
 import astral.moon
 import numpy as np
@@ -31,6 +32,14 @@ def test_holidays_come_from_the_calendar_of_the_country_the_rule_names() -> None
     assert days_of("holiday IN holi") == ["2027-03-22"]
     assert days_of("holiday US thanksgiving -1..+1") == ["2027-11-24", "2027-11-25", "2027-11-26"]
     assert "2027-02-06" in days_of("holiday CN chinese new year")
+
+
+def test_a_holiday_its_calendar_does_not_know_that_year_has_no_day_and_no_warning() -> None:
+    year_2100 = np.arange(np.datetime64("2100-01-01"), np.datetime64("2101-01-01"))
+    with warnings.catch_warnings(record=True) as shown:
+        allowed = allowed_days(parse_when("holiday IN holi"), year_2100, southern=False)
+    assert not allowed.any()
+    assert not [w for w in shown if "available only" in str(w.message)]
 
 
 def test_fixed_days_ranges_weekdays_and_nth_weekdays() -> None:

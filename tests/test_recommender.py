@@ -202,6 +202,36 @@ def test_to_frame_has_one_row_per_idea_with_components(
     assert {"score", "fit", "novelty", "newness", "fit:Maya", "fit:Jordan"} <= set(frame.columns)
 
 
+def test_a_window_given_in_utc_is_planned_on_the_couples_clock(
+    recommender: novelty.Recommender, couple: novelty.Couple, now: dt.datetime
+) -> None:
+    local = (
+        now.replace(hour=18, minute=0) + dt.timedelta(days=3),
+        now.replace(hour=0, minute=0) + dt.timedelta(days=4),
+    )
+    utc = tuple(moment.astimezone(dt.UTC) for moment in local)
+    here, there = (
+        recommender.recommend(couple, when=w, now=now, k=3, seed=1) for w in (local, utc)
+    )
+    assert [r.activity.id for r in here] == [r.activity.id for r in there]
+    assert len(here) == 3
+    assert [r.starts_at for r in here] == [r.starts_at for r in there]
+    assert all(r.starts_at.astimezone(couple.timezone).hour >= 18 for r in there)
+
+
+def test_an_empty_list_as_a_frame_has_the_same_columns(
+    recommender: novelty.Recommender, couple: novelty.Couple, now: dt.datetime
+) -> None:
+    moment = now + dt.timedelta(days=1)
+    empty = recommender.recommend(couple, now=now, when=(moment, moment + dt.timedelta(seconds=1)))
+    assert not len(empty)
+    full = recommender.recommend(couple, now=now, k=3).to_frame()
+    per_partner = [c for c in full.columns if ":" in c]
+    assert per_partner
+    assert list(empty.to_frame().columns) == list(full.drop(columns=per_partner))
+    assert empty.to_frame().empty
+
+
 def test_to_ics_parses_back_with_one_event_per_idea_inside_the_window(
     recommender: novelty.Recommender, couple: novelty.Couple, now: dt.datetime
 ) -> None:

@@ -88,6 +88,17 @@ def test_a_window_passes_through() -> None:
     assert resolve_window(window, now=at(20), tz=TZ) is window
 
 
+@pytest.mark.parametrize("zone", ["UTC", "Asia/Tokyo"])
+def test_a_window_in_another_zone_is_the_same_instants_on_the_couples_clock(zone: str) -> None:
+    other = ZoneInfo(zone)
+    start, end = at(25, 18).astimezone(other), at(26).astimezone(other)
+    for when in (Window(start=start, end=end), (start, end), (start.isoformat(), end.isoformat())):
+        window = resolve_window(when, now=at(20), tz=TZ)
+        assert (window.start, window.end) == (start, end)
+        assert (window.start.tzinfo, window.end.tzinfo) == (TZ, TZ)
+        assert window.start.hour == 18
+
+
 def test_weekend_across_the_dst_change_keeps_local_midnight() -> None:
     # US DST ended on Sunday 1 November 2026.
     window = resolve_window("this weekend", now=at(28, 9, month=10), tz=TZ)
@@ -127,7 +138,7 @@ def test_a_range_of_dates_spans_from_the_first_day_to_the_end_of_the_last() -> N
 
 
 def test_a_range_that_ends_before_it_starts_is_refused() -> None:
-    with pytest.raises(WindowError, match="is not after start"):
+    with pytest.raises(WindowError, match="ends on 2026-12-10 before it starts on 2026-12-13"):
         resolve_window("2026-12-13..2026-12-10", now=NOW, tz=TZ)
 
 

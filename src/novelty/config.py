@@ -63,20 +63,21 @@ RUT_FROM = 0.2
 
 def adventure_level(value: float | str) -> float:
     """The dial as a number in [0, 1], from a number or one of `ADVENTURE_WORDS`."""
+    level: object = value
     if isinstance(value, str):
         word = value.strip().casefold()
         if word in ADVENTURE_WORDS:
             return ADVENTURE_WORDS[word]
         try:
-            value = float(word)
+            level = float(word)
         except ValueError:
-            value = float("nan")
-    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
+            level = None
+    if isinstance(level, bool) or not isinstance(level, int | float) or not 0 <= level <= 1:
         words = ", ".join(ADVENTURE_WORDS)
         raise ArgumentError(
             f"adventure: expected a number from 0 to 1 or one of {words}, got {value!r}"
         )
-    return float(value)
+    return float(level)
 
 
 def at_adventure(weights: Weights, adventure: float) -> Weights:

@@ -27,6 +27,14 @@ def _for_json(idea: Recommendation) -> Recommendation:
     return idea.model_copy(update={"score": _tidy(idea.score), "components": components})
 
 
+#: `to_frame`'s columns before and after the score's components.
+_FRAME_FIRST = (
+    "rank", "id", "title", "category", "source", "starts_at", "ends_at", "cost_min", "cost_max",
+    "currency", "score",
+)  # fmt: skip
+_FRAME_LAST = ("reasons", "conversation_starters", "url")
+
+
 class Recommendations(BaseModel, Sequence[Recommendation]):
     """The ranked ideas (a read-only sequence), the window they are for, and any problems.
 
@@ -76,7 +84,8 @@ class Recommendations(BaseModel, Sequence[Recommendation]):
         return f"Recommendations([{titles}], problems={len(self.problems)})"
 
     def to_frame(self) -> pd.DataFrame:
-        """One row per idea: rank, title, price, times, source and every score component."""
+        """One row per idea: rank, title, price, times, source and every score component
+        (also per partner, as `fit:NAME` and `new:NAME`)."""
         rows = []
         for idea in self.ideas:
             a = idea.activity
@@ -99,7 +108,13 @@ class Recommendations(BaseModel, Sequence[Recommendation]):
                     "url": a.url,
                 }
             )
-        return pd.DataFrame(rows)
+        if rows:
+            return pd.DataFrame(rows)
+        # No ideas: the same columns (but the per-partner ones, whose names come from the
+        # ideas), so code reading them works on an empty list too.
+        from .pipeline.score import COMPONENTS
+
+        return pd.DataFrame(columns=[*_FRAME_FIRST, *COMPONENTS[1:], *_FRAME_LAST])
 
     def to_ics(self) -> bytes:
         """An iCalendar file (bytes) with one VEVENT per idea."""

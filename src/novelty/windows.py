@@ -140,8 +140,11 @@ def _as_datetime(value: object, tz: ZoneInfo, *, end: bool) -> dt.datetime:
         except ValueError:
             raise WindowError(f"when: {value!r} is not an ISO date or datetime") from None
     if isinstance(value, dt.datetime):
-        moment = value if value.tzinfo is not None else value.replace(tzinfo=tz)
-        return check_moment(moment, "when")
+        if value.tzinfo is None:
+            return check_moment(value.replace(tzinfo=tz), "when")
+        # A moment given in another zone is the same instant on the couple's clock: parts
+        # of the day and opening hours are read in local time.
+        return check_moment(value, "when").astimezone(tz)
     if isinstance(value, dt.date):
         _in_range(value)
         return _midnight_after(value, tz) if end else _at(value, dt.time(0), tz)
@@ -171,9 +174,10 @@ def resolve_window(when: When, *, now: dt.datetime, tz: ZoneInfo) -> Window:
     """
     now = check_moment(now, "now").astimezone(tz)
     if isinstance(when, Window):
-        check_moment(when.start, "when")
-        check_moment(when.end, "when")
-        return when
+        start, end = check_moment(when.start, "when"), check_moment(when.end, "when")
+        if start.tzinfo is tz and end.tzinfo is tz:
+            return when
+        return Window(start=start.astimezone(tz), end=end.astimezone(tz), label=when.label)
     if isinstance(when, tuple):
         if len(when) != 2:
             raise WindowError(f"when: expected a (start, end) pair, got {len(when)} items")
@@ -198,6 +202,8 @@ def resolve_window(when: When, *, now: dt.datetime, tz: ZoneInfo) -> Window:
         except ValueError:
             raise WindowError(f"when: unknown value {when!r}; expected {ACCEPTED_TEXT}") from None
         if dots:
+            if last_day < day:
+                raise WindowError(f"when: {when!r} ends on {last_day} before it starts on {day}")
             return _pair(day, last_day, tz, label=key.replace(" ", ""))
         return _day(_in_range(day), now, tz, key)
     raise WindowError(f"when: unsupported type {type(when).__name__}; expected {ACCEPTED}")

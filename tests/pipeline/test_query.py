@@ -52,6 +52,7 @@ def test_an_outing_in_the_profile_and_the_history_counts_once() -> None:
         ({"k": True}, "k:"),
         ({"radius_km": -1}, "radius_km:"),
         ({"seed": 1.5}, "seed:"),
+        ({"seed": -1}, "seed:"),
         ({"near": "Austin"}, "near:"),
         ({"near": {"lat": 200, "lon": 0}}, "near: lat"),
         ({"history": "jazz-bar"}, "history:"),

@@ -130,8 +130,8 @@ def make_query(
         isinstance(radius_km, bool) or not isinstance(radius_km, int | float) or not radius_km > 0
     ):
         raise ArgumentError(f"radius_km: expected a number > 0, got {radius_km!r}")
-    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):
-        raise ArgumentError(f"seed: expected a whole number or None, got {seed!r}")
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int) or seed < 0):
+        raise ArgumentError(f"seed: expected a whole number >= 0 or None, got {seed!r}")
     if now is not None and (not isinstance(now, dt.datetime) or now.tzinfo is None):
         raise ArgumentError(f"now: expected an aware datetime, got {now!r}")
     day = couple.day

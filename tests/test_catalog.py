@@ -287,3 +287,22 @@ def test_every_tag_and_category_has_a_display_name(catalog: pd.DataFrame) -> Non
 )
 def test_labels_read_as_people_say_them(label: str, shown: str) -> None:
     assert display_label(label) == shown
+
+
+def test_load_catalog_validates_a_frame_as_it_validates_a_file() -> None:
+    rows = novelty.load_catalog().head(5)
+    assert novelty.load_catalog(rows)["id"].tolist() == rows["id"].tolist()
+    with pytest.raises(CatalogError, match="excitement"):
+        novelty.load_catalog(rows.assign(excitement=9))
+    with pytest.raises(novelty.ArgumentError, match=r"^catalog: expected"):
+        novelty.load_catalog(5)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("options", "named"), [({"catalog": 5}, "catalog"), ({"weights": "bold"}, "weights")]
+)
+def test_a_recommender_of_the_wrong_parts_is_an_argument_error(
+    options: dict[str, object], named: str
+) -> None:
+    with pytest.raises(novelty.ArgumentError, match=f"^{named}: expected"):
+        novelty.Recommender(**options)  # type: ignore[arg-type]

@@ -146,3 +146,9 @@ def test_an_oversized_profile_is_refused(tmp_path: Path) -> None:
     path = write(tmp_path, MINIMAL + "#" * PROFILE_LIMIT)
     with pytest.raises(ProfileError, match="too large for a profile file"):
         novelty.load_profile(path)
+
+
+@pytest.mark.parametrize("path", [None, 5, b"examples/couple.toml"])
+def test_a_profile_path_of_another_type_is_an_argument_error(path: object) -> None:
+    with pytest.raises(novelty.ArgumentError, match=r"^path: expected a profile file's path"):
+        novelty.load_profile(path)  # type: ignore[arg-type]

@@ -6,6 +6,7 @@ import csv
 import io
 import logging
 import math
+import os
 import re
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
@@ -16,7 +17,7 @@ import pandas as pd
 
 from .context.calendar import parse_when
 from .context.weather import needs_bits
-from .errors import CatalogError
+from .errors import ArgumentError, CatalogError
 
 # bundled_data is re-exported: the scoring modules find their data files through this module.
 from .files import CATALOG_LIMIT, read_text_file
@@ -493,17 +494,24 @@ def as_candidates(frame: pd.DataFrame) -> pd.DataFrame:
     return finish_frame(out, source="catalog")
 
 
-def load_catalog(path: str | Path | None = None) -> pd.DataFrame:
-    """Load and validate a catalog CSV (the bundled one by default) as a candidates frame.
+def load_catalog(path: str | Path | pd.DataFrame | None = None) -> pd.DataFrame:
+    """Load and validate a catalog CSV (the bundled one by default), or validate a
+    DataFrame of catalog rows, as a candidates frame.
 
-    Raises CatalogError naming the file, line and column of the first problem (and how
-    many more there are; `check_catalog` lists them).
+    Raises CatalogError naming the file (or frame), line and column of the first problem
+    (and how many more there are; `check_catalog` lists them).
     """
+    if isinstance(path, pd.DataFrame):
+        return as_candidates(path)
     return parse_catalog(read_catalog_file(path), str(_catalog_path(path)))
 
 
 def _catalog_path(path: str | Path | None) -> Path:
-    return Path(path) if path is not None else bundled_data("activities.csv")
+    if path is None:
+        return bundled_data("activities.csv")
+    if not isinstance(path, str | os.PathLike):
+        raise ArgumentError(f"catalog: expected a catalog file's path, got {type(path).__name__}")
+    return Path(path)
 
 
 def read_catalog_file(path: str | Path | None = None) -> str:

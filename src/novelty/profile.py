@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import tomllib
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
-from .errors import ProfileError
+from .errors import ArgumentError, ProfileError
 from .files import PROFILE_LIMIT, read_text_file
 from .models import Couple
 
@@ -72,6 +73,8 @@ def couple_from_dict(data: dict[str, Any], *, origin: str = "profile") -> Couple
 
 def load_profile(path: str | Path) -> Couple:
     """Read a couple's TOML profile; ProfileError names the file and the bad field or line."""
+    if not isinstance(path, str | os.PathLike):
+        raise ArgumentError(f"path: expected a profile file's path, got {type(path).__name__}")
     file = Path(path)
     text = read_text_file(file, limit=PROFILE_LIMIT, what="profile", error=ProfileError)
     try:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import os
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -92,6 +93,13 @@ class Recommender:
         adventure: float | str = DEFAULT_ADVENTURE,
         forecast: Forecast | str | None = None,
     ) -> None:
+        if catalog is not None and not isinstance(catalog, pd.DataFrame | str | os.PathLike):
+            raise ArgumentError(
+                "catalog: expected a DataFrame, a catalog file's path or None, "
+                f"got {type(catalog).__name__}"
+            )
+        if weights is not None and not isinstance(weights, Weights):
+            raise ArgumentError(f"weights: expected novelty.Weights, got {type(weights).__name__}")
         self.catalog = catalog
         self.sources = tuple(sources)
         self.forecast = forecast

@@ -37,6 +37,19 @@ def test_every_idea_says_what_is_new_its_price_and_when() -> None:
         assert idea.components["score"] == idea.score
 
 
+def test_three_partners_are_all_of_you_never_both() -> None:
+    couple = make_couple()
+    # A third partner with no interest shared with the others: no idea touches all three.
+    third = novelty.Partner(name="Cy", interests={"pottery": 1.0})
+    trio = couple.model_copy(update={"partners": (*couple.partners, third)})
+    recs = _recommendations(trio)
+    said = " ".join(
+        [*(r for idea in recs for r in idea.reasons), *(p.message for p in recs.problems)]
+    )
+    assert "both" not in said
+    assert "all of you" in said
+
+
 def test_an_idea_done_together_long_ago_says_so() -> None:
     q = make_query(make_couple())
     couple = make_couple(history=(novelty.Outing(activity_id="jazz-bar", date=days_ago(q, 500)),))

@@ -70,7 +70,9 @@ def newness_reason(
         stretch = stretch and category not in partner.interests and category not in partner.tried
     if stretch:
         where = display_names().get(category) or category.replace("-", " ")
-        return f"New territory for both of you: neither has done anything in {where}."
+        if len(names) == 2:
+            return f"New territory for both of you: neither has done anything in {where}."
+        return f"New territory for all of you: none has done anything in {where}."
     if category_new:
         where = display_names().get(category) or category.replace("-", " ")
         text += f", and you have never done anything in {where} together"
@@ -330,7 +332,8 @@ def explain(
             Problem(
                 source="bridge",
                 message=f"{_names([p.name for p in couple.partners])} share no interest, and no "
-                "idea in this window touches both of you; try a wider window or a new interest",
+                f"idea in this window touches {'both' if len(couple.partners) == 2 else 'all'} "
+                "of you; try a wider window or a new interest",
             ),
         ]
     unmatched: list[str] = []

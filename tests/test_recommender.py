@@ -247,6 +247,19 @@ def test_to_ics_parses_back_with_one_event_per_idea_inside_the_window(
     assert len({str(e["UID"]) for e in events}) == len(events)
 
 
+def test_the_calendar_carries_its_zones_rules_for_the_ideas_years(
+    recommender: novelty.Recommender, couple: novelty.Couple, now: dt.datetime
+) -> None:
+    recs = recommender.recommend(couple, now=now, when="2100-07-04", k=2)
+    zone = next(iter(icalendar.Calendar.from_ical(recs.to_ics()).walk("VTIMEZONE")))
+    changes = [
+        part.decoded("DTSTART") for part in zone.walk() if part.name in ("DAYLIGHT", "STANDARD")
+    ]
+    # Summer time in 2100 starts in March: the rules reach past the ideas' day.
+    assert min(changes) < dt.datetime(2100, 7, 4)
+    assert any(c.year == 2100 for c in changes)
+
+
 def test_a_recommender_takes_a_dataframe_catalog(couple: novelty.Couple, now: dt.datetime) -> None:
     frame = novelty.load_catalog().head(60)
     recs = novelty.Recommender(frame).recommend(couple, now=now, k=3)

@@ -47,5 +47,12 @@ def to_ics(ideas: Sequence[Recommendation], *, stamp: dt.datetime) -> bytes:
             event.add("transp", "TRANSPARENT")
             event.add("status", "TENTATIVE")
         calendar.add_component(event)
-    calendar.add_missing_timezones()
+    if ideas:
+        # The zone's rules for the years the ideas are in (icalendar's default covers 1970
+        # to 2038 only), from a year before the first to a year after the last.
+        days = [moment.date() for idea in ideas for moment in (idea.starts_at, idea.ends_at)]
+        calendar.add_missing_timezones(
+            first_date=min(days) - dt.timedelta(days=366),
+            last_date=max(days) + dt.timedelta(days=366),
+        )
     return bytes(calendar.to_ical())

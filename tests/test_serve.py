@@ -82,7 +82,11 @@ def couple_json() -> dict[str, Any]:
 
 def ask(url: str, **fields: Any) -> requests.Response:
     body = {"couple": couple_json(), "now": FRIDAY_EVENING.isoformat(), **fields}
-    return requests.post(f"{url}/recommendations", json=body, timeout=60)
+    # json.dumps writes NaN and Infinity as clients do (requests' json= refuses them).
+    return requests.post(
+        f"{url}/recommendations", data=json.dumps(body),
+        headers={"content-type": "application/json"}, timeout=60,
+    )  # fmt: skip
 
 
 def assert_problem(response: requests.Response, status: int, field: str | None = None) -> None:
@@ -118,6 +122,8 @@ def test_the_example_couple_gets_the_same_envelope_as_the_library(
         ({"budget": -5}, 422, "budget"),
         ({"radius_km": 0}, 422, "radius_km"),
         ({"colour": "red"}, 422, "colour"),
+        ({"seed": -1}, 422, "seed"),  # numpy's own ValueError was a 500
+        ({"now": "2999-01-01T00:00:00+00:00"}, 422, "now"),  # was named "when"
     ],
 )
 def test_bad_options_are_problems_naming_the_field(
@@ -126,6 +132,36 @@ def test_bad_options_are_problems_naming_the_field(
     response = ask(server, **change)
     assert_problem(response, status)
     assert response.json()["field"].split(".")[0] == field
+
+
+@pytest.mark.parametrize(
+    ("change", "field", "detail"),
+    [
+        ({"budget": -1}, "budget", "Input should be greater than or equal to 0"),
+        ({"budget": float("nan")}, "budget", "Input should be a finite number"),
+        ({"budget": float("inf")}, "budget", "Input should be a finite number"),
+        (
+            {"budget": {"per_outing": -5, "currency": "EUR"}},
+            "budget.per_outing",
+            "Input should be greater than or equal to 0",
+        ),
+        ({"when": 5}, "when", "Input should be a valid string, or a valid tuple"),
+    ],
+)
+def test_a_bad_union_field_is_one_line_naming_the_member_that_fits(
+    server: str, change: dict[str, Any], field: str, detail: str
+) -> None:
+    response = ask(server, **change)
+    assert_problem(response, 422, field)
+    assert response.json()["detail"] == f"{field}: {detail}"
+
+
+def test_a_bad_union_field_of_no_accepted_type_lists_the_types(server: str) -> None:
+    response = ask(server, budget="cheap")
+    assert_problem(response, 422, "budget")
+    detail = response.json()["detail"]
+    assert detail.startswith("budget: Input should be a valid dictionary")
+    assert ", or a valid number" in detail
 
 
 def test_a_couple_with_one_partner_is_a_problem_naming_partners(server: str) -> None:
@@ -205,6 +241,25 @@ def test_outings_are_logged_listed_and_deleted(server: str) -> None:
     assert [o["id"] for o in requests.get(url, timeout=30).json()] == [again.json()["id"]]
     refused = requests.post(url, json={**outing, "date": "2026-11-21"}, timeout=30).json()
     assert "history.sqlite3" not in json.dumps(refused)  # the server's paths stay private
+
+
+def test_an_unknown_catalog_id_is_refused_with_a_guess(server: str) -> None:
+    url = f"{server}/couples/sam-and-alex/outings"
+    typo = requests.post(
+        url, json={"activity_id": "thai-cooking-clas", "date": "2026-11-21"}, timeout=30
+    )
+    assert_problem(typo, 422, "activity_id")
+    assert "did you mean 'thai-cooking-class'?" in typo.json()["detail"]
+    unknown = requests.post(
+        url, json={"activity_id": "no-such-id", "date": "2026-11-21"}, timeout=30
+    )
+    assert_problem(unknown, 422, "activity_id")
+    assert "'no-such-id' is not in the catalog" in unknown.json()["detail"]
+    free_text = requests.post(
+        url, json={"title": "Picnic by the lake", "date": "2026-11-21"}, timeout=30
+    )
+    assert free_text.status_code == 201, free_text.text
+    assert [o["title"] for o in requests.get(url, timeout=30).json()] == ["Picnic by the lake"]
 
 
 def test_the_token_is_required_when_set(guarded: str) -> None:

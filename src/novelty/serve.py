@@ -9,7 +9,7 @@ from __future__ import annotations
 import hmac
 import ipaddress
 import json
-from collections.abc import Awaitable, Callable, MutableMapping
+from collections.abc import Awaitable, Callable, Collection, MutableMapping
 from http import HTTPStatus
 from pathlib import Path
 from typing import Annotated, Any
@@ -26,6 +26,7 @@ from .history import HistoryStore, LoggedOuting
 from .models import Activity, Budget, Couple, Location, Outing
 from .recommender import Recommender
 from .results import Recommendations
+from .typos import unknown_history_ids
 
 #: Largest request body accepted, in bytes; a larger one is answered 413.
 MAX_BODY = 1024 * 1024
@@ -61,7 +62,8 @@ class RecommendationRequest(BaseModel):
         default=None, description="Most to spend on one outing for two; overrides the couple's."
     )
     now: AwareDatetime | None = Field(default=None, description="The clock (default: now).")
-    seed: int | None = Field(default=None, description="Vary the ideas reproducibly.")
+    # numpy takes only seeds >= 0; a negative one would fail deep inside the ranking.
+    seed: int | None = Field(default=None, ge=0, description="Vary the ideas reproducibly.")
     near: Location | None = Field(default=None, description="Where to look (default: home).")
     radius_km: float | None = Field(default=None, gt=0, allow_inf_nan=False)
     strict: bool = False
@@ -109,16 +111,65 @@ class ProblemError(Exception):
 
 
 def _invalid(exc: RequestValidationError) -> ProblemError:
-    """A request that does not match its model, with the first bad field named."""
-    errors = exc.errors()
-    first: dict[str, Any] = dict(errors[0]) if errors else {}
-    if first.get("type") == "json_invalid":
-        reason = dict(first.get("ctx") or {}).get("error", "")
+    """A request that does not match its model, with the first bad field named and why."""
+    errors = [dict(error) for error in exc.errors()]
+    if errors[0].get("type") == "json_invalid":
+        reason = dict(errors[0].get("ctx") or {}).get("error", "")
         return ProblemError(400, f"the body is not valid JSON ({reason})", field="body")
-    where = [str(part) for part in first.get("loc", ()) if part not in ("body", "query", "path")]
-    field = ".".join(where) or "body"
-    more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
-    return ProblemError(422, f"{field}: {first.get('msg', 'invalid')}{more}", field=field)
+    # The errors of one field, all of a union's members' together.
+    fields: dict[str, list[tuple[str, dict[str, Any]]]] = {}
+    for error in errors:
+        path, union = _located(error, exc.body)
+        fields.setdefault(union or path, []).append((path, error))
+    (named, first), *others = fields.items()
+    more = f" (and {len(others)} more)" if others else ""
+    # Of a union's members, the one the value has the type of says what is wrong with it.
+    telling = [(path, error) for path, error in first if not _wrong_type(error)]
+    if telling:
+        field, error = telling[0]
+        reason = _message(error)
+    else:
+        field = named
+        reasons = dict.fromkeys(_message(error) for _, error in first)
+        reason = ", or ".join(
+            r if i == 0 else r.removeprefix("Input should be ") for i, r in enumerate(reasons)
+        )
+    return ProblemError(422, f"{field}: {reason}{more}", field=field)
+
+
+def _located(error: dict[str, Any], body: Any) -> tuple[str, str | None]:
+    """The dotted path of the request field an error is about, and of the union it is in
+    (None if none). Pydantic puts a union member's name ('float', 'Budget') into the
+    location: a part that is not in the body is such a name, unless the error says a field
+    is missing."""
+    where, *parts = error.get("loc", ()) or ("body",)
+    if where != "body":  # query and path parameters: plain names
+        return ".".join(map(str, parts)) or str(where), None
+    path: list[str] = []
+    union: str | None = None
+    value = body
+    for number, part in enumerate(parts, start=1):
+        inside = (isinstance(value, dict) and part in value) or (
+            isinstance(value, list) and isinstance(part, int) and part < len(value)
+        )
+        if inside:
+            value = value[part]
+        elif not (number == len(parts) and error.get("type") == "missing"):
+            union = union or ".".join(path) or "body"
+            continue
+        path.append(str(part))
+    return ".".join(path) or "body", union
+
+
+def _wrong_type(error: dict[str, Any]) -> bool:
+    """Whether the error only says the value is not of the expected type at all."""
+    kind = str(error.get("type", ""))
+    return kind.endswith(("_type", "_parsing")) or kind == "none_required"
+
+
+def _message(error: dict[str, Any]) -> str:
+    # A validator's own message needs no "Value error, " before it.
+    return str(error.get("msg", "invalid")).removeprefix("Value error, ")
 
 
 def _refused(exc: NoveltyError, store: HistoryStore | None = None) -> ProblemError:
@@ -127,10 +178,10 @@ def _refused(exc: NoveltyError, store: HistoryStore | None = None) -> ProblemErr
     if store is not None:
         detail = detail.removeprefix(f"{store.path}: ")
     field = next((f for kind, f in _FIELD_OF.items() if isinstance(exc, kind)), None)
-    if isinstance(exc, ArgumentError):
-        # Argument errors start with the argument's name: "k: expected ...".
-        name = detail.split(":", 1)[0]
-        field = name if name.isidentifier() else None
+    name = detail.split(":", 1)[0]
+    if isinstance(exc, ArgumentError | WindowError) and name.isidentifier():
+        # These start with the argument's name: "k: expected ...", "now: ... is out of range".
+        field = name
     return ProblemError(422, detail, field=field)
 
 
@@ -288,12 +339,12 @@ def create_app(
         return by_id[activity_id]
 
     if store is not None:
-        _outings_routes(app, store)
+        _outings_routes(app, store, by_id.keys())
     return app
 
 
-def _outings_routes(app: FastAPI, store: HistoryStore) -> None:
-    """The history endpoints, over one HistoryStore."""
+def _outings_routes(app: FastAPI, store: HistoryStore, catalog_ids: Collection[str]) -> None:
+    """The history endpoints, over one HistoryStore; outings name ids of the catalog."""
 
     @app.get("/couples/{name}/outings")
     def outings(name: str) -> list[LoggedOuting]:
@@ -306,7 +357,15 @@ def _outings_routes(app: FastAPI, store: HistoryStore) -> None:
         outing: Annotated[Outing, Body()],
         again: Annotated[bool, Query(description="Allow the same outing twice a day.")] = False,
     ) -> LoggedOuting:
-        """Record an outing (not dated in the future; not twice on one day unless `again`)."""
+        """Record an outing (not dated in the future; not twice on one day unless `again`);
+        an `activity_id` must be in the catalog, as `novelty log` requires."""
+        if outing.activity_id and outing.activity_id not in catalog_ids:
+            (unknown,) = unknown_history_ids([outing.activity_id], catalog_ids)
+            raise ProblemError(
+                422,
+                f"activity_id: {unknown.message} (for anything else, send a title instead)",
+                field="activity_id",
+            )
         outing_id = store.add(outing, couple=name, again=again)
         return next(o for o in store.logged_outings(couple=name) if o.id == outing_id)
 

@@ -7,6 +7,7 @@ import os
 import sqlite3
 import subprocess
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 
 import icalendar
@@ -20,9 +21,10 @@ NOW = "2026-11-27T20:00"
 
 
 def novelty(
-    *args: str, db: Path | None = None, timeout: float = 120
+    *args: str, db: Path | None = None, timeout: float = 120, env: Mapping[str, str] = {}
 ) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "NOVELTY_DB": str(db or "/nonexistent/never.sqlite3")}
+    """Run the command; `env` adds to (or, with "", blanks) the environment's variables."""
+    env = {**os.environ, "NOVELTY_DB": str(db or "/nonexistent/never.sqlite3"), **env}
     env.pop("NOVELTY_PROFILE", None)
     return subprocess.run(
         [sys.executable, "-m", "novelty.cli", *args],

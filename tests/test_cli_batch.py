@@ -34,10 +34,11 @@ def couples_file(path: Path, lines: int) -> Path:
     return path
 
 
-def batch(*args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
+def batch(*args: str, timeout: float = 300, umask: int = -1) -> subprocess.CompletedProcess[str]:
+    """Run `novelty batch` (as of NOW, 3 ideas each; later options win); umask -1 keeps ours."""
     return subprocess.run(
-        [sys.executable, "-m", "novelty.cli", "batch", *args, "--now", NOW, "-k", "3"],
-        capture_output=True, text=True, cwd=ROOT, timeout=timeout, check=False,
+        [sys.executable, "-m", "novelty.cli", "batch", "--now", NOW, "-k", "3", *args],
+        capture_output=True, text=True, cwd=ROOT, timeout=timeout, check=False, umask=umask,
     )  # fmt: skip
 
 
@@ -86,6 +87,48 @@ def test_an_unknown_output_suffix_is_one_line_and_exit_2(tmp_path: Path) -> None
     assert result.stderr.count("\n") == 1
     assert "--out" in result.stderr
     assert not (tmp_path / "ideas.xlsx").exists()
+
+
+@pytest.mark.parametrize(
+    ("out", "why"),
+    [("missing/ideas.csv", "No such file or directory"), ("a.csv", "Is a directory")],
+)
+def test_an_output_that_cannot_be_written_is_one_line_and_exit_2(
+    tmp_path: Path, out: str, why: str
+) -> None:
+    source = couples_file(tmp_path / "couples.jsonl", 3)
+    (tmp_path / "a.csv").mkdir()
+    result = batch(str(source), "--out", str(tmp_path / out))
+    assert result.returncode == 2
+    assert result.stderr == f"novelty: error: --out {tmp_path / out}: cannot write ({why})\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.csv", "couples.jsonl"]
+
+
+@pytest.mark.parametrize(
+    ("option", "message"),
+    [
+        (("--when", "nope"), "when: unknown value 'nope'"),
+        # Over on the 27th in every timezone once it is the 28th (UTC) at 13:00.
+        (("--when", "2026-11-27", "--now", "2026-11-28T13:00"), "that day is already over"),
+    ],
+)
+def test_a_when_no_couple_can_use_is_refused_before_any_output(
+    tmp_path: Path, option: tuple[str, ...], message: str
+) -> None:
+    source = couples_file(tmp_path / "couples.jsonl", 3)
+    result = batch(str(source), "--out", str(tmp_path / "ideas.csv"), *option)
+    assert result.returncode == 2
+    assert result.stderr.startswith("novelty: error: ")
+    assert message in result.stderr
+    assert result.stderr.count("\n") == 1
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["couples.jsonl"]
+
+
+def test_the_table_file_has_the_permissions_of_any_new_file(tmp_path: Path) -> None:
+    source = couples_file(tmp_path / "couples.jsonl", 2)
+    result = batch(str(source), "--out", str(tmp_path / "ideas.csv"), umask=0o022)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "ideas.csv").stat().st_mode & 0o777 == 0o644
 
 
 def test_two_local_workers_write_the_same_rows(tmp_path: Path) -> None:

@@ -27,6 +27,20 @@ def test_outings_come_back_per_couple_oldest_first(tmp_path: Path) -> None:
     assert outings[1].rating == 4
 
 
+def test_an_outing_may_be_given_as_a_dict_of_its_fields(tmp_path: Path) -> None:
+    store = HistoryStore(tmp_path / "h.sqlite3")
+    store.add({"title": "y", "date": "2026-10-19"}, couple="us", today=DAY)
+    assert store.outings(couple="us") == (Outing(title="y", date=dt.date(2026, 10, 19)),)
+
+
+def test_a_dict_that_is_not_an_outing_is_refused_naming_its_field(tmp_path: Path) -> None:
+    store = HistoryStore(tmp_path / "h.sqlite3")
+    good, bad = {"title": "y", "date": "2026-10-01"}, {"title": "z", "date": "soon"}
+    with pytest.raises(HistoryError, match=r"h\.sqlite3: outing 2: date: Input should be a valid"):
+        store.add_many([good, bad], couple="us", today=DAY)
+    assert not store.path.exists()
+
+
 def test_a_missing_database_has_no_outings(tmp_path: Path) -> None:
     assert HistoryStore(tmp_path / "none.sqlite3").outings(couple="us") == ()
     assert not (tmp_path / "none.sqlite3").exists()

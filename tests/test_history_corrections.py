@@ -105,6 +105,16 @@ def test_a_future_date_is_refused(tmp_path: Path) -> None:
     assert len(store.outings(couple="us")) == 1
 
 
+def test_a_date_before_1900_is_refused_on_add_and_update(tmp_path: Path) -> None:
+    store = store_with(tmp_path / "h.db", Outing(title="Picnic", date=DAY))
+    with pytest.raises(HistoryError, match=r"outing 'Ball' is dated 1899-12-31, out of range; "
+                       r"expected a date in the years 1900 to 2199"):  # fmt: skip
+        store.add(Outing(title="Ball", date=dt.date(1899, 12, 31)), couple="us", today=TODAY)
+    with pytest.raises(HistoryError, match=r"outing 1 is dated 0001-01-01, out of range"):
+        store.update(1, couple="us", date=dt.date(1, 1, 1), today=TODAY)
+    assert store.outings(couple="us") == (Outing(title="Picnic", date=DAY),)
+
+
 def test_tags_round_trip_exactly(tmp_path: Path) -> None:
     tags = ("rock;roll", "a,b", 'quote"s', "ünïcode")
     store = store_with(tmp_path / "h.db", Outing(title="Gig", tags=tags, date=DAY))
@@ -264,7 +274,7 @@ def test_the_cli_logs_lists_deletes_undoes_exports_and_imports(tmp_path: Path) -
     assert len(err.splitlines()) == 1
     assert cli(db, "log", "thai-cooking-class", "--date", "2026-11-20", "--again")[0] == 0
     assert cli(db, "log", "--title", "Gig", "--tags", "rock;roll", "--date", "2026-11-21")[0] == 0
-    code, _, err = cli(db, "log", "--title", "Later", "--date", "2999-01-01")
+    code, _, err = cli(db, "log", "--title", "Later", "--date", "2199-01-01")
     assert code == 2
     assert "after today" in err
 
@@ -291,6 +301,18 @@ def test_the_cli_logs_lists_deletes_undoes_exports_and_imports(tmp_path: Path) -
         "thai-cooking-class", "thai-cooking-class", "thai-cooking-class", "Gig"
     ]  # fmt: skip
     assert outings[-1].tags == ("rock;roll",)
+
+
+def test_the_cli_refuses_to_import_an_outing_before_1900(tmp_path: Path) -> None:
+    db, outings = tmp_path / "h.db", tmp_path / "old.json"
+    outings.write_text('[{"title": "Ball", "date": "0001-01-01"}]')
+    code, _, err = cli(db, "history", "--import", str(outings))
+    assert code == 2
+    assert err == (
+        f"novelty: error: {db}: outing 'Ball' is dated 0001-01-01, out of range; "
+        "expected a date in the years 1900 to 2199\n"
+    )
+    assert not db.exists()
 
 
 def test_the_cli_refuses_a_malformed_file_in_one_line_and_leaves_it(tmp_path: Path) -> None:

@@ -3,7 +3,8 @@
 Each line is one Couple as JSON. A line that is not a couple is reported on stderr with its
 number and skipped; a couple without a name is named `line N`. The table (see
 `novelty.batch`) is written as JSON Lines, CSV or Parquet by the output file's suffix, to
-a temporary file beside it that replaces it only when everything is written.
+a temporary file beside it that replaces it only when everything is written. Options that
+would fail for every couple, and an output that cannot be written, are refused first.
 """
 
 from __future__ import annotations
@@ -11,21 +12,23 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import secrets
 import sys
-import tempfile
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
+from zoneinfo import ZoneInfo
 
 import pandas as pd
 from pydantic import ValidationError
 
-from .errors import ArgumentError
+from .errors import ArgumentError, WindowError
 from .models import Couple
 from .profile import describe_validation_error
 from .recommender import Recommender
+from .windows import resolve_window
 
 #: Output formats by suffix.
 FORMATS = {
@@ -37,6 +40,8 @@ FORMATS = {
 }
 #: Couples handed to Dask at once: the client holds only this many.
 DASK_BLOCK = 20_000
+#: The westernmost and easternmost zones: a `when` that fails in both fails for every couple.
+_FAR_ZONES = (ZoneInfo("Etc/GMT+12"), ZoneInfo("Etc/GMT-14"))
 
 
 @dataclass
@@ -179,23 +184,21 @@ def run(
                 "--out: Parquet needs pyarrow: pip install 'novelty[dask]'"
             ) from None
     began = time.perf_counter()
-    tally = Tally()
-    bar = _progress(source)
-    warn = bar.write if bar is not None else _stderr
-    couples = read_couples(source, tally, warn)
-    recommender = Recommender(catalog).prepare()
     options = {**options, "now": options.get("now") or dt.datetime.now(dt.UTC)}
-    frames = (
-        _local_frames(recommender, couples, options)
-        if workers is None and scheduler is None
-        else _dask_frames(recommender, couples, options, workers, scheduler)
-    )
-    folder = out.resolve().parent
-    # Closed by hand below: it must outlive this block when it replaces `out`.
-    handle = tempfile.NamedTemporaryFile(  # noqa: SIM115
-        dir=folder, prefix=f".{out.name}.", delete=False
-    )
+    _check_when(options["when"], options["now"])
+    handle, temporary = _open_beside(out)
+    tally = Tally()
+    bar = None
     try:
+        bar = _progress(source)
+        warn = bar.write if bar is not None else _stderr
+        couples = read_couples(source, tally, warn)
+        recommender = Recommender(catalog).prepare()
+        frames = (
+            _local_frames(recommender, couples, options)
+            if workers is None and scheduler is None
+            else _dask_frames(recommender, couples, options, workers, scheduler)
+        )
         writer = _Writer(handle, kind)
         for frame in frames:
             writer.write(frame)
@@ -206,10 +209,13 @@ def run(
                 bar.update(tally.couples + len(tally.bad_lines) - bar.n)
         writer.close()
         handle.close()
-        os.replace(handle.name, out)
+        try:
+            os.replace(temporary, out)
+        except OSError as exc:
+            raise _cannot_write(out, exc) from None
     except BaseException:
         handle.close()
-        Path(handle.name).unlink(missing_ok=True)
+        temporary.unlink(missing_ok=True)
         raise
     finally:
         if bar is not None:
@@ -223,6 +229,31 @@ def run(
         + f", {seconds:.1f} s -> {out}"
     )
     return tally
+
+
+def _check_when(when: Any, now: dt.datetime) -> None:
+    """Refuse a `when` or `now` that no couple's timezone could resolve, before any work."""
+    try:
+        resolve_window(when, now=now, tz=_FAR_ZONES[0])
+    except WindowError:
+        resolve_window(when, now=now, tz=_FAR_ZONES[1])
+
+
+def _open_beside(out: Path) -> tuple[IO[bytes], Path]:
+    """A new file beside `out` to write the table to, made as any new file is (its mode
+    from the umask: tempfile's would be 0600), and its path."""
+    if out.is_dir():
+        raise ArgumentError(f"--out {out}: cannot write (Is a directory)")
+    temporary = out.parent / f".{out.name}.{secrets.token_hex(4)}"
+    try:
+        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    except OSError as exc:
+        raise _cannot_write(out, exc) from None
+    return os.fdopen(descriptor, "wb"), temporary
+
+
+def _cannot_write(out: Path, exc: OSError) -> ArgumentError:
+    return ArgumentError(f"--out {out}: cannot write ({exc.strerror or exc})")
 
 
 def _stderr(text: str) -> None:

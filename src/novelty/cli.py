@@ -8,7 +8,7 @@ import json
 import logging
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import NoReturn
 
@@ -23,6 +23,7 @@ from .money import money, price_phrase
 from .profile import describe_validation_error, load_profile
 from .recommender import Recommender
 from .results import Recommendations
+from .windows import FIRST_YEAR, LAST_YEAR
 
 
 class _Parser(argparse.ArgumentParser):
@@ -55,8 +56,20 @@ def _now(value: str | None, tz: dt.tzinfo) -> dt.datetime | None:
     return now if now.tzinfo else now.replace(tzinfo=tz)
 
 
-def _store(args: argparse.Namespace) -> HistoryStore:
-    return HistoryStore(args.db or default_db())
+def _store(args: argparse.Namespace, *, writes: bool = False) -> HistoryStore:
+    """The history database; one the command `writes` to must be in an existing folder
+    when the user named it (--db, $NOVELTY_DB): only the default location is created."""
+    path: Path = args.db or default_db()
+    named = None
+    if args.db:
+        named = f"--db {path}"
+    elif os.environ.get("NOVELTY_DB"):
+        named = f"NOVELTY_DB={path}"
+    if writes and named and not path.parent.is_dir():
+        raise ArgumentError(
+            f"{named}: the folder {path.parent} does not exist; create it or name another file"
+        )
+    return HistoryStore(path)
 
 
 def _print_ideas(recs: Recommendations, couple: Couple, budget: Budget | None) -> None:
@@ -141,6 +154,11 @@ def _save(path: Path, data: bytes, *, option: str) -> None:
 
 def cmd_log(args: argparse.Namespace) -> int:
     """Record an outing in the history database."""
+    if bool(args.activity) == bool(args.title):
+        raise ArgumentError(
+            "log: give a catalog activity id, or --title for an outing outside the catalog"
+            + (", not both" if args.activity else "")
+        )
     couple = _profile(args)
     if args.activity:
         known = load_catalog(args.catalog)["id"]
@@ -150,27 +168,19 @@ def cmd_log(args: argparse.Namespace) -> int:
                 "use --title for anything else"
             )
     try:
-        day = (
-            dt.date.fromisoformat(args.date)
-            if args.date
-            else dt.datetime.now(couple.timezone).date()
-        )
-    except ValueError:
-        raise ArgumentError(f"--date: expected YYYY-MM-DD, got {args.date!r}") from None
-    try:
         outing = Outing(
             activity_id=args.activity,
             title=args.title,
             category=args.category,
             tags=args.tags or (),
-            date=day,
+            date=args.date or dt.datetime.now(couple.timezone).date(),
             rating=args.rating,
             cost=args.cost,
             notes=args.notes,
         )
     except ValidationError as exc:
         raise ArgumentError(describe_validation_error(exc, prefix="outing")) from None
-    store = _store(args)
+    store = _store(args, writes=True)
     store.add(outing, couple=couple, again=args.again)
     label = outing.activity_id or outing.title
     print(f"Logged {label!r} on {outing.date.isoformat()} for {couple.name} in {store.path}")
@@ -180,7 +190,7 @@ def cmd_log(args: argparse.Namespace) -> int:
 def cmd_history(args: argparse.Namespace) -> int:
     """List the couple's outings (profile and database), or correct, export or import them."""
     couple = _profile(args)
-    store = _store(args)
+    store = _store(args, writes=args.delete is not None or args.undo or bool(args.import_file))
     if args.delete is not None or args.undo:
         removed = (
             store.undo(couple=couple) if args.undo else store.remove(args.delete, couple=couple)
@@ -268,7 +278,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     serve(
         host=args.host,
         port=args.port,
-        history=_store(args),
+        history=_store(args, writes=True),
         catalog=args.catalog,
         token=os.environ.get(TOKEN_VARIABLE) or None,
     )
@@ -277,20 +287,27 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 def cmd_catalog(args: argparse.Namespace) -> int:
     """Validate, list or summarise a catalog."""
+    for option, actions in _CATALOG_OPTIONS.items():
+        if getattr(args, option.removeprefix("--")) is not None and args.action not in actions:
+            raise ArgumentError(f"catalog {args.action}: {option} is for {' and '.join(actions)}")
     if args.action == "validate":
-        return _validate_catalog(args.file, limit=args.limit)
+        return _validate_catalog(args.file, limit=args.limit or PROBLEM_LIMIT)
     frame = load_catalog(args.file)
     if args.action == "list":
         shown = frame if not args.category else frame[frame["category"] == args.category]
         for line in (
             shown["id"].str.ljust(40) + " " + shown["category"].str.ljust(18) + " " + shown["title"]
-        ):
+        ).iloc[: args.limit]:
             print(line)
     else:
         from .catalog_stats import catalog_stats
 
         print(catalog_stats(frame))
     return 0
+
+
+#: The actions each `catalog` option is for; elsewhere it would be silently ignored.
+_CATALOG_OPTIONS = {"--category": ("list",), "--limit": ("validate", "list")}
 
 
 def _validate_catalog(file: str | None, *, limit: int) -> int:
@@ -352,7 +369,7 @@ def build_parser() -> argparse.ArgumentParser:
     ideas.add_argument("-k", type=int, default=5, help="how many ideas (default 5)")
     ideas.add_argument("--json", action="store_true", help="print JSON for apps")
     ideas.add_argument("--ics", help="also save the ideas as an iCalendar file")
-    ideas.add_argument("--seed", type=int, help="vary the ideas reproducibly")
+    ideas.add_argument("--seed", type=_seed, help="vary the ideas reproducibly (0 or more)")
     ideas.add_argument("--now", help="pretend it is this ISO datetime (for testing)")
     ideas.add_argument(
         "--adventure",
@@ -384,7 +401,7 @@ def build_parser() -> argparse.ArgumentParser:
     batch.add_argument("--catalog", help="catalog CSV (default: the bundled one)")
     batch.add_argument("--when", default="this weekend", help="as for ideas")
     batch.add_argument("-k", type=_positive, default=5, help="ideas per couple (default 5)")
-    batch.add_argument("--seed", type=int, help="vary the ideas reproducibly")
+    batch.add_argument("--seed", type=_seed, help="as for ideas")
     batch.add_argument("--now", help="pretend it is this ISO datetime (naive = UTC)")
     batch.add_argument(
         "--workers", type=_positive, help="run on a local Dask cluster of N processes"
@@ -400,12 +417,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     with_profile(log)
     log.add_argument("activity", nargs="?", help="catalog activity id")
-    log.add_argument("--title", help="what you did, when it is not in the catalog")
+    log.add_argument(
+        "--title", help="what you did, for an outing not in the catalog (instead of an id)"
+    )
     log.add_argument("--category", help="its category (free-text outings)")
     log.add_argument(
         "--tags", type=lambda s: [t for t in s.split(",") if t], help="comma-separated"
     )
-    log.add_argument("--date", help="YYYY-MM-DD (default: today)")
+    log.add_argument("--date", type=_day, help="YYYY-MM-DD (default: today)")
     log.add_argument("--rating", type=int, help="1 (not for us) .. 5 (loved it)")
     log.add_argument("--cost", type=float, help="what it cost the two of you")
     log.add_argument("--notes", default="", help="anything to remember")
@@ -445,12 +464,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     catalog.add_argument("action", choices=("validate", "list", "stats"))
     catalog.add_argument("file", nargs="?", help="catalog CSV (default: the bundled one)")
-    catalog.add_argument("--category", help="only this category (list)")
+    catalog.add_argument("--category", help="list: only this category")
     catalog.add_argument(
         "--limit",
         type=_positive,
-        default=PROBLEM_LIMIT,
-        help=f"most problems to list (validate; default {PROBLEM_LIMIT})",
+        help=f"validate: most problems to list (default {PROBLEM_LIMIT}); "
+        "list: most ideas (default all)",
     )
     catalog.set_defaults(run=cmd_catalog)
 
@@ -461,7 +480,7 @@ def build_parser() -> argparse.ArgumentParser:
         "(FastAPI and uvicorn, from the novelty[serve] extra).",
     )
     serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
-    serve.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    serve.add_argument("--port", type=_port, default=8000, help="port (default 8000)")
     serve.add_argument("--db", type=Path, help=f"history database (default: {default_db()})")
     serve.add_argument("--catalog", help="catalog CSV (default: the bundled one)")
     serve.set_defaults(run=cmd_serve)
@@ -476,14 +495,39 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _positive(text: str) -> int:
+def _whole(low: int, high: int | None = None) -> Callable[[str], int]:
+    """An argument type: a whole number from `low` (to `high`), else an error argparse
+    prefixes with the option's name."""
+    expected = f">= {low}" if high is None else f"from {low} to {high}"
+
+    def whole(text: str) -> int:
+        try:
+            number = int(text)
+        except ValueError:
+            number = None
+        if number is None or number < low or (high is not None and number > high):
+            raise argparse.ArgumentTypeError(f"expected a whole number {expected}, got {text!r}")
+        return number
+
+    return whole
+
+
+_positive = _whole(1)
+_seed = _whole(0)
+_port = _whole(0, 65535)
+
+
+def _day(text: str) -> dt.date:
+    """An argument type: a date YYYY-MM-DD in the years the library can represent."""
     try:
-        number = int(text)
+        day = dt.date.fromisoformat(text)
     except ValueError:
-        number = 0
-    if number < 1:
-        raise argparse.ArgumentTypeError(f"expected a whole number >= 1, got {text!r}")
-    return number
+        day = None
+    if day is None or not FIRST_YEAR <= day.year <= LAST_YEAR:
+        raise argparse.ArgumentTypeError(
+            f"expected YYYY-MM-DD in the years {FIRST_YEAR} to {LAST_YEAR}, got {text!r}"
+        )
+    return day
 
 
 def _show_logs(verbosity: int) -> None:
@@ -508,8 +552,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
         _show_logs(args.verbose)
-        if args.command == "log" and not (args.activity or args.title):
-            raise ArgumentError("log: give a catalog activity id or --title")
         return int(args.run(args))
     except NoveltyError as exc:
         print(f"novelty: error: {exc}", file=sys.stderr)

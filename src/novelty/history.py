@@ -7,7 +7,7 @@ import datetime as dt
 import json
 import sqlite3
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -17,6 +17,7 @@ from pydantic import AwareDatetime, Field, ValidationError
 from .errors import ArgumentError, HistoryError
 from .models import Couple, Outing
 from .profile import describe_validation_error
+from .windows import FIRST_YEAR, LAST_YEAR
 
 #: Version of the table layout; a newer file is refused rather than misread.
 #: 1: tags semicolon-separated; 2: tags a JSON array (a tag may contain ';').
@@ -237,7 +238,7 @@ class HistoryStore:
 
     def add(
         self,
-        outing: Outing,
+        outing: Outing | Mapping[str, Any],
         *,
         couple: Couple | str,
         again: bool = False,
@@ -248,7 +249,7 @@ class HistoryStore:
 
     def add_many(
         self,
-        outings: Iterable[Outing],
+        outings: Iterable[Outing | Mapping[str, Any]],
         *,
         couple: Couple | str,
         again: bool = False,
@@ -256,22 +257,25 @@ class HistoryStore:
     ) -> list[int]:
         """Record several outings in one transaction: all of them or none; returns their ids.
 
-        Refused (HistoryError): an outing dated after `today` (default: the couple's today,
-        or for a couple given by name, today anywhere on Earth), and the same outing (same
-        day and id, or title) twice unless `again=True`.
+        An outing is an `Outing` or its fields as a dict. Refused (HistoryError): a dict
+        that is not a valid outing (the message names the field), an outing dated after
+        `today` (default: the couple's today, or for a couple given by name, today anywhere
+        on Earth) or before the year 1900, and the same outing (same day and id, or title)
+        twice unless `again=True`.
         """
-        outings = list(outings)
+        checked = [self._valid(number, o) for number, o in enumerate(outings, start=1)]
         last_day = _today(couple, today)
-        for outing in outings:
+        for outing in checked:
             if outing.date > last_day:
                 raise self._fail(
                     f"outing {_label(outing)} is dated {outing.date}, after today ({last_day}); "
                     "log outings once they have happened"
                 )
+            self._check_year(outing, f"outing {_label(outing)}")
         logged = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
         with self._connect(write=True) as (connection, version):
             if not again:
-                self._refuse_repeats(connection, version, outings, couple)
+                self._refuse_repeats(connection, version, checked, couple)
             return [
                 int(
                     connection.execute(
@@ -281,8 +285,24 @@ class HistoryStore:
                     ).lastrowid
                     or 0
                 )
-                for o in outings
+                for o in checked
             ]
+
+    def _check_year(self, outing: Outing, what: str) -> None:
+        """Refuse a date outside the years the rest of the library works in (see windows)."""
+        if not FIRST_YEAR <= outing.date.year <= LAST_YEAR:
+            raise self._fail(
+                f"{what} is dated {outing.date}, out of range; "
+                f"expected a date in the years {FIRST_YEAR} to {LAST_YEAR}"
+            )
+
+    def _valid(self, number: int, outing: Outing | Mapping[str, Any]) -> Outing:
+        if isinstance(outing, Outing):
+            return outing
+        try:
+            return Outing.model_validate(outing)
+        except ValidationError as exc:
+            raise self._fail(describe_validation_error(exc, prefix=f"outing {number}")) from None
 
     def _refuse_repeats(
         self,
@@ -379,6 +399,7 @@ class HistoryStore:
             last_day = _today(couple, today)
             if new.date > last_day and new.date != old.date:
                 raise self._fail(f"outing {outing_id} cannot move to {new.date}, after today")
+            self._check_year(new, f"outing {outing_id}")
             if not again:
                 self._refuse_repeats(connection, version, [new], couple, besides=outing_id)
             connection.execute(

@@ -149,3 +149,23 @@ def test_a_hundred_thousand_lines_with_three_bad_ones(tmp_path: Path) -> None:
     assert "3 bad lines (7, 150, 299)" in result.stderr
     with (tmp_path / "ideas.csv").open() as table:
         assert sum(1 for _ in table) == 1 + (100_000 - 3) * 3
+
+
+def test_a_missing_couples_file_on_a_terminal_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    # On a terminal the progress bar counts the lines first: that must not be what fails.
+    main, other = os.openpty()
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "novelty.cli", "batch", str(tmp_path / "missing.jsonl"),
+             "--out", str(tmp_path / "o.csv"), "--now", NOW],
+            stdout=subprocess.PIPE, stderr=other, cwd=ROOT, timeout=120, check=False,
+        )  # fmt: skip
+        os.close(other)
+        said = os.read(main, 65536).decode()
+    finally:
+        os.close(main)
+    assert done.returncode == 2
+    assert said.strip().splitlines() == [
+        f"novelty: error: {tmp_path / 'missing.jsonl'}: cannot read (No such file or directory)"
+    ]
+    assert not list(tmp_path.iterdir())

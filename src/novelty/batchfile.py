@@ -268,6 +268,9 @@ def _progress(source: Path) -> Any:
         from tqdm import tqdm
     except ImportError:
         return None
-    with source.open("rb") as handle:
-        lines = sum(chunk.count(b"\n") for chunk in iter(lambda: handle.read(1 << 20), b""))
+    try:
+        with source.open("rb") as handle:
+            lines = sum(chunk.count(b"\n") for chunk in iter(lambda: handle.read(1 << 20), b""))
+    except OSError:
+        return None  # reading the couples says why, in one line
     return tqdm(total=lines, unit="couple", file=sys.stderr)

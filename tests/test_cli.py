@@ -89,6 +89,12 @@ def test_a_bad_log_writes_nothing(tmp_path: Path) -> None:
     profile = ("--profile", str(EXAMPLE_PROFILE))
     assert novelty("log", *profile, "escape-room-for-two", "--rating", "7", db=db).returncode == 2
     assert novelty("log", *profile, "no-such-activity", db=db).returncode == 2
+    typo = novelty("log", *profile, "escape-room-for-tw", db=db)
+    assert (typo.returncode, typo.stderr) == (
+        2,
+        "novelty: error: activity id 'escape-room-for-tw' is not in the catalog; did you mean "
+        "'escape-room-for-two'? (use --title for anything else)\n",
+    )
     assert novelty("log", *profile, "--title", "X", "--date", "yesterday", db=db).returncode == 2
     assert not db.exists()
 

@@ -163,9 +163,11 @@ def cmd_log(args: argparse.Namespace) -> int:
     if args.activity:
         known = load_catalog(args.catalog)["id"]
         if not known.isin([args.activity]).any():
+            from .typos import did_you_mean  # difflib only for a typo
+
             raise ArgumentError(
-                f"activity id {args.activity!r} is not in the catalog; "
-                "use --title for anything else"
+                f"activity id {args.activity!r} is not in the catalog"
+                f"{did_you_mean(args.activity, known)} (use --title for anything else)"
             )
     try:
         outing = Outing(

@@ -26,7 +26,7 @@ from .history import HistoryStore, LoggedOuting
 from .models import Activity, Budget, Couple, Location, Outing
 from .recommender import Recommender
 from .results import Recommendations
-from .typos import unknown_history_ids
+from .typos import did_you_mean
 
 #: Largest request body accepted, in bytes; a larger one is answered 413.
 MAX_BODY = 1024 * 1024
@@ -360,10 +360,11 @@ def _outings_routes(app: FastAPI, store: HistoryStore, catalog_ids: Collection[s
         """Record an outing (not dated in the future; not twice on one day unless `again`);
         an `activity_id` must be in the catalog, as `novelty log` requires."""
         if outing.activity_id and outing.activity_id not in catalog_ids:
-            (unknown,) = unknown_history_ids([outing.activity_id], catalog_ids)
             raise ProblemError(
                 422,
-                f"activity_id: {unknown.message} (for anything else, send a title instead)",
+                f"activity_id: {outing.activity_id!r} is not in the catalog"
+                f"{did_you_mean(outing.activity_id, catalog_ids)} "
+                "(for anything else, send a title instead)",
                 field="activity_id",
             )
         outing_id = store.add(outing, couple=name, again=again)

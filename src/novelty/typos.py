@@ -18,7 +18,9 @@ SIMILAR_ENOUGH = 0.75
 SOURCE = "profile"
 
 
-def _suggestion(word: str, known: Iterable[str]) -> str:
+def did_you_mean(word: str, known: Iterable[str]) -> str:
+    """ "; did you mean 'NAME'?" for the name of `known` most like `word`, or "" if none is
+    alike enough."""
     # Names much longer or shorter cannot reach the cutoff; skipping them first keeps a
     # catalog of a million ids quick.
     # The word itself is no suggestion (a label no idea carries yet is still known).
@@ -32,7 +34,7 @@ def _suggestion(word: str, known: Iterable[str]) -> str:
 def _problems(names: Iterable[str], complaint: str, known: frozenset[str]) -> list[Problem]:
     """One problem per distinct name: `complaint` is formatted with the quoted name."""
     return [
-        Problem(source=SOURCE, message=complaint.format(repr(name)) + _suggestion(name, known))
+        Problem(source=SOURCE, message=complaint.format(repr(name)) + did_you_mean(name, known))
         for name in dict.fromkeys(names)
     ]
 

@@ -90,3 +90,11 @@ def test_the_call_keywords_reach_every_partition(
     expected = recommender.recommend_many(couples, now=now, k=5, **day)
     pd.testing.assert_frame_equal(got.reset_index(drop=True), expected)
     assert not expected.equals(recommender.recommend_many(couples, now=now, k=5))
+
+
+def test_an_option_no_couple_could_use_is_refused_before_the_graph_is_built(
+    recommender: novelty.Recommender, couples: list[novelty.Couple | str], now: dt.datetime
+) -> None:
+    bag = db.from_sequence(couples, npartitions=3)
+    with pytest.raises(novelty.ArgumentError, match="^k: "):
+        novelty_dask.recommend_many(bag, recommender=recommender, now=now, k=0)

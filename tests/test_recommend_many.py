@@ -146,3 +146,49 @@ def test_a_bad_chunk_size_is_refused(
 ) -> None:
     with pytest.raises(novelty.ArgumentError, match="chunk_size"):
         recommender.recommend_many([couple], chunk_size=bad)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("options", "named"),
+    [
+        ({"k": 0}, "k"),
+        ({"seed": -1}, "seed"),
+        ({"when": "nope"}, "when"),
+        ({"adventure": "wild"}, "adventure"),
+        ({"budget": -5}, "budget"),
+    ],
+)
+def test_an_option_no_couple_could_use_is_refused_before_any_couple_is_read(
+    recommender: novelty.Recommender,
+    couple: novelty.Couple,
+    now: dt.datetime,
+    options: dict[str, object],
+    named: str,
+) -> None:
+    read = []
+
+    def stream() -> Iterator[novelty.Couple]:
+        read.append(couple)
+        yield couple
+
+    with pytest.raises(novelty.NoveltyError, match=f"^{named}"):
+        recommender.recommend_many(stream(), now=now, **options)  # type: ignore[arg-type]
+    assert not read
+
+
+def test_a_day_over_for_some_couples_only_is_their_error_row(
+    recommender: novelty.Recommender, couple: novelty.Couple
+) -> None:
+    # 02:00 UTC on the 28th: the 27th is over in London but not yet in Chicago.
+    now = dt.datetime(2026, 11, 28, 2, tzinfo=dt.UTC)
+    london = couple.model_copy(
+        update={
+            "name": "london",
+            "home": couple.home.model_copy(update={"timezone": "Europe/London"}),
+        }
+    )
+    table = recommender.recommend_many([couple, london], now=now, when="2026-11-27", k=1)
+    assert table.groupby("couple")["error"].first().notna().to_dict() == {
+        couple.name: False,
+        "london": True,
+    }

@@ -19,16 +19,15 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
-from zoneinfo import ZoneInfo
 
 import pandas as pd
 from pydantic import ValidationError
 
-from .errors import ArgumentError, WindowError
+from .errors import ArgumentError
 from .models import Couple
+from .pipeline.query import check_options
 from .profile import describe_validation_error
 from .recommender import Recommender
-from .windows import resolve_window
 
 #: Output formats by suffix.
 FORMATS = {
@@ -40,8 +39,6 @@ FORMATS = {
 }
 #: Couples handed to Dask at once: the client holds only this many.
 DASK_BLOCK = 20_000
-#: The westernmost and easternmost zones: a `when` that fails in both fails for every couple.
-_FAR_ZONES = (ZoneInfo("Etc/GMT+12"), ZoneInfo("Etc/GMT-14"))
 
 
 @dataclass
@@ -185,7 +182,9 @@ def run(
             ) from None
     began = time.perf_counter()
     options = {**options, "now": options.get("now") or dt.datetime.now(dt.UTC)}
-    _check_when(options["when"], options["now"])
+    # Options every couple would fail on (a --when no timezone can use) are refused
+    # before any work or output.
+    check_options(**options)
     handle, temporary = _open_beside(out)
     tally = Tally()
     bar = None
@@ -229,14 +228,6 @@ def run(
         + f", {seconds:.1f} s -> {out}"
     )
     return tally
-
-
-def _check_when(when: Any, now: dt.datetime) -> None:
-    """Refuse a `when` or `now` that no couple's timezone could resolve, before any work."""
-    try:
-        resolve_window(when, now=now, tz=_FAR_ZONES[0])
-    except WindowError:
-        resolve_window(when, now=now, tz=_FAR_ZONES[1])
 
 
 def _open_beside(out: Path) -> tuple[IO[bytes], Path]:

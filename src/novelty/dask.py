@@ -19,7 +19,7 @@ import pandas as pd
 from . import batch
 from .context.weather import Forecast
 from .models import Budget
-from .pipeline.query import CoupleLike, PlaceLike
+from .pipeline.query import CoupleLike, PlaceLike, check_options
 from .recommender import Recommender, _shared
 from .windows import When
 
@@ -75,13 +75,15 @@ def recommend_many(
     from dask.delayed import delayed
 
     ready = (recommender or _shared(None)).prepare()
-    options = {
+    checked = {
         "when": when, "k": k, "budget": budget, "near": near, "radius_km": radius_km,
-        "sources": sources, "now": now or dt.datetime.now(dt.UTC), "seed": seed,
-        "strict": strict, "history": history, "adventure": adventure, "energy": energy,
-        "setting": setting, "max_minutes": max_minutes, "forecast": forecast,
-        "partners": partners,
+        "now": now or dt.datetime.now(dt.UTC), "seed": seed, "strict": strict,
+        "history": history, "adventure": adventure, "energy": energy, "setting": setting,
+        "max_minutes": max_minutes,
     }  # fmt: skip
+    # Options every couple would fail on are refused here, not in each partition.
+    check_options(**checked)
+    options = {**checked, "sources": sources, "forecast": forecast, "partners": partners}
     shipped = delayed(ready, pure=True)
     parts = couples.to_delayed()
     sizes = [delayed(len, pure=True)(part) for part in parts]

@@ -210,8 +210,9 @@ class Recommender:
 
         Each couple's rows are exactly what `recommend()` returns for it with the same
         keywords; `now` defaults to one clock for the whole batch. A couple that cannot be
-        recommended for (bad data) becomes one row whose `error` says why. `partners` is
-        how many `fit_partner_N`/`new_partner_N` column pairs the table has.
+        recommended for (bad data) becomes one row whose `error` says why; an option no
+        couple could use (`k=0`, an unknown `when`) raises before any couple is read.
+        `partners` is how many `fit_partner_N`/`new_partner_N` column pairs the table has.
         """
         chunks = self.recommend_chunks(
             couples, when=when, k=k, budget=budget, near=near, radius_km=radius_km,
@@ -254,6 +255,11 @@ class Recommender:
             raise ArgumentError(f"partners: expected a whole number >= 2, got {partners!r}")
         # One clock for the batch: every couple asks about the same moment.
         now = now or dt.datetime.now(dt.UTC)
+        query.check_options(
+            when=when, k=k, budget=budget, near=near, radius_km=radius_km, now=now, seed=seed,
+            strict=strict, history=history, adventure=adventure, energy=energy,
+            setting=setting, max_minutes=max_minutes,
+        )  # fmt: skip
         read, first = enumerate(couples, start=start), True
         while True:
             # A chunk's couples as queries (or why not) first, so work that couples share

@@ -9,8 +9,9 @@ from typing import Any, NamedTuple
 
 from pydantic import ValidationError
 
-from ..errors import ArgumentError, BudgetError
-from ..models import Budget, Couple, Location, Outing, Window
+from ..config import adventure_level
+from ..errors import ArgumentError, BudgetError, WindowError
+from ..models import Budget, Couple, Location, Outing, Partner, Window
 from ..windows import When, resolve_window
 
 #: Energy levels and mobilities, least demanding first.
@@ -182,3 +183,33 @@ def make_query(
         mobility=MOBILITY[max(map(MOBILITY.index, map(attrgetter("mobility"), couple.partners)))],
         short_notice=window.end - now <= SHORT_NOTICE,
     )
+
+
+#: Couples at home in the westernmost and the easternmost zones: a `when` that neither can
+#: use (an unknown word, a day over everywhere) is one that no couple can.
+_FAR_HOMES = tuple(
+    Couple(
+        partners=(Partner(name="one"), Partner(name="two")),
+        home=Location(lat=0.0, lon=0.0, timezone=zone),
+    )
+    for zone in ("Etc/GMT+12", "Etc/GMT-14")
+)
+
+
+def check_options(adventure: float | str | None = None, **options: Any) -> None:
+    """Raise the error that every couple would get from these options of `make_query`
+    (a bad `k`, `seed`, `budget`, `when`, ...) or from the `adventure` dial: a batch
+    refuses them before it starts instead of giving each couple an error row. `when` is
+    refused only if it fails at both ends of the world's clocks."""
+    if adventure is not None:
+        adventure_level(adventure)
+    arguments: dict[str, Any] = dict(
+        when="this weekend", k=5, budget=None, near=None, radius_km=None, now=None,
+        seed=None, strict=False, history=None,
+    )  # fmt: skip
+    arguments.update(options)
+    west, east = _FAR_HOMES
+    try:
+        make_query(west, **arguments)
+    except WindowError:
+        make_query(east, **arguments)

@@ -96,5 +96,5 @@ def test_an_option_no_couple_could_use_is_refused_before_the_graph_is_built(
     recommender: novelty.Recommender, couples: list[novelty.Couple | str], now: dt.datetime
 ) -> None:
     bag = db.from_sequence(couples, npartitions=3)
-    with pytest.raises(novelty.ArgumentError, match="^k: "):
+    with pytest.raises(novelty.ArgumentError, match=r"^k: "):
         novelty_dask.recommend_many(bag, recommender=recommender, now=now, k=0)

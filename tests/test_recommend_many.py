@@ -71,12 +71,14 @@ def test_couples_come_as_models_dicts_or_json(
     assert ids[0:2] == ids[2:4] == ids[4:6]
 
 
-def test_couples_without_a_name_are_named_by_position(
+def test_couples_are_named_by_their_name_else_by_position(
     recommender: novelty.Recommender, couple: novelty.Couple, now: dt.datetime
 ) -> None:
     unnamed = couple.model_dump(mode="json", exclude={"name"})
-    table = recommender.recommend_many([couple, unnamed, json.dumps(unnamed)], now=now, k=1)
-    assert table["couple"].tolist() == [couple.name, "#1", "#2"]
+    named = couple.model_copy(update={"name": "from json"}).model_dump_json()
+    given = [couple, unnamed, json.dumps(unnamed), named]
+    table = recommender.recommend_many(given, now=now, k=1)
+    assert table["couple"].tolist() == [couple.name, "#1", "#2", "from json"]
 
 
 def test_a_bad_couple_becomes_an_error_row_and_the_batch_goes_on(

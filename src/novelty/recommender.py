@@ -281,7 +281,8 @@ class Recommender:
                 except (NoveltyError, ValidationError) as exc:
                     asked.append((name, str(exc).splitlines()[0]))
                 else:
-                    asked.append((name, q))
+                    # A JSON text's own name is known once it is parsed.
+                    asked.append((batch.couple_name(q.couple, position), q))
             if asked or first:
                 yield self._chunk(asked, sources, partners, adventure, forecast)
             if len(asked) < chunk_size:

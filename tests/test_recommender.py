@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from pathlib import Path
 from typing import Any
 
 import icalendar
@@ -14,6 +15,7 @@ from hypothesis import strategies as st
 import novelty
 from novelty.index.space import canonicaliser, synonyms
 from novelty.pipeline.schedule import season_bits
+from novelty.sources import ICalSource
 from novelty.windows import resolve_window
 
 from .strategies import couples, nows
@@ -381,6 +383,41 @@ def test_events_are_held_to_the_couples_day_as_ideas_are(
     assert calm == ideas(novelty.Recommender(), energy="low")
     plain = shared.recommend(couple, now=now, k=20, seed=2, energy="low")
     assert [r.activity.id for r in plain] == calm
+
+
+def test_an_event_already_on_when_the_window_opens_is_in_it(
+    couple: novelty.Couple, now: dt.datetime, tmp_path: Path
+) -> None:
+    window = resolve_window("this weekend", now=now, tz=couple.timezone)
+    first = window.start.date()
+    feed = tmp_path / "on.ics"
+    feed.write_text(
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\n"
+        # A winter market from three days before the window to the day after it.
+        "BEGIN:VEVENT\r\nUID:market@test\r\nSUMMARY:Winter market\r\n"
+        f"DTSTART;VALUE=DATE:{first - dt.timedelta(days=3):%Y%m%d}\r\n"
+        f"DTEND;VALUE=DATE:{window.end.date() + dt.timedelta(days=1):%Y%m%d}\r\n"
+        "END:VEVENT\r\n"
+        # A fair over the day before the window opens.
+        "BEGIN:VEVENT\r\nUID:fair@test\r\nSUMMARY:Autumn fair\r\n"
+        f"DTSTART;VALUE=DATE:{first - dt.timedelta(days=2):%Y%m%d}\r\n"
+        f"DTEND;VALUE=DATE:{first:%Y%m%d}\r\n"
+        "END:VEVENT\r\n"
+        # A concert already an hour in when the window opens: missed.
+        "BEGIN:VEVENT\r\nUID:gig@test\r\nSUMMARY:Late concert\r\n"
+        f"DTSTART:{(window.start - dt.timedelta(hours=1)).astimezone(dt.UTC):%Y%m%dT%H%M%SZ}\r\n"
+        f"DTEND:{(window.start + dt.timedelta(hours=2)).astimezone(dt.UTC):%Y%m%dT%H%M%SZ}\r\n"
+        "END:VEVENT\r\nEND:VCALENDAR\r\n",
+        encoding="utf-8",
+    )
+    source = ICalSource(feed)
+    recs = novelty.Recommender().recommend(couple, now=now, k=400, sources=[source])
+    titles = {r.activity.title: r for r in recs}
+    assert "Autumn fair" not in titles
+    assert "Late concert" not in titles
+    market = titles["Winter market"]
+    assert market.starts_at == window.start
+    assert any(r.startswith("Already on, until") for r in market.reasons)
 
 
 def test_an_outing_added_by_model_copy_as_a_list_counts(

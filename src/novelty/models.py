@@ -75,13 +75,17 @@ class Location(_Frozen):
         return value
 
 
+#: The category of what came without one (an event that gave none).
+UNFILED = "other"
+
+
 class Activity(_Frozen):
     """Something a couple can do together: a catalog idea or a dated event from a source."""
 
     id: str = Field(min_length=1, description="Unique within its source.")
     title: str = Field(min_length=1)
     description: str = ""
-    category: str = Field(default="other", min_length=1)
+    category: str = Field(default=UNFILED, min_length=1)
     tags: tuple[Tag, ...] = ()
     cost_min: Money | None = Field(
         default=None, description="Cheapest typical cost for the two of them; None = unknown."

@@ -417,7 +417,7 @@ class Recommender:
         )
         picks = diversify.diversify(c, scored, w, k=q.k, seed=q.seed, history=past)
         chosen = scored.rows[picks]
-        placed = schedule.suggest(found, c, chosen)
+        placed = schedule.suggest(found, c, chosen, q.window.start)
         if c.events is not None and (chosen >= len(c.catalog)).any():
             n = len(c.catalog)
             activities = [

@@ -20,7 +20,7 @@ def _recommendations(couple: novelty.Couple) -> novelty.Recommendations:
     picks = diversify(c, s, novelty.Weights(), k=q.k, seed=q.seed)
     activities = [row_to_activity(c.catalog.cells, row) for row in s.rows[picks].tolist()]
     found = schedule.openings(index, q, None)
-    placed = schedule.suggest(found, c, s.rows[picks])
+    placed = schedule.suggest(found, c, s.rows[picks], q.window.start)
     return explain(q, c, s, allowed, past, picks, activities, general_starters(), placed, found, [])
 
 

@@ -164,6 +164,9 @@ class ItemIndex:
     placed: np.ndarray
     #: Rows of dated events.
     dated: np.ndarray
+    #: End of each dated event, in the order of `dated` (int64 ns, NAT when it gave none):
+    #: an event already on when a window opens (a festival, an exhibition) is in it.
+    dated_ends: np.ndarray
     matrix: sp.csr_matrix
     norms: np.ndarray
     #: The label block column-major: items carry a few labels each, so it is small.
@@ -217,6 +220,8 @@ class ItemIndex:
         # Small codes: gathering with them reads less memory on every call.
         codes = {name: code.astype(np.int32) for name, code in codes.items()}
         starts = frame["starts_at"].to_numpy(dtype="datetime64[ns]").view(np.int64)
+        dated = np.flatnonzero(starts != NAT)
+        ends = frame["ends_at"].to_numpy(dtype="datetime64[ns]").view(np.int64)[dated]
         lat, lon, online = numbers["lat"], numbers["lon"], numbers["online"]
         # A catalog's coded text columns are read from their distinct values (never made
         # as a million strings first); an event block's `values` hold only its new values,
@@ -239,7 +244,8 @@ class ItemIndex:
             schedules=schedules,
             **context_of(values),
             placed=np.flatnonzero(~np.isnan(lat) & ~np.isnan(lon) & ~online),
-            dated=np.flatnonzero(starts != NAT),
+            dated=dated,
+            dated_ends=ends,
             matrix=matrix,
             norms=norms,
             labels=labels,

@@ -146,6 +146,7 @@ def _parts(prepared: PreparedCatalog) -> tuple[dict[str, Any], dict[str, np.ndar
         "starts_ns": index.starts_ns,
         "placed": index.placed,
         "dated": index.dated,
+        "dated_ends": index.dated_ends,
         "norms": index.norms,
     }
     for prefix, matrix in (("matrix", index.matrix), ("labels", index.labels)):
@@ -223,6 +224,7 @@ def _prepared(about: dict[str, Any], arrays: dict[str, np.ndarray]) -> PreparedC
         schedules={name: arrays[f"schedules.{name}"] for name in about["schedules"]},
         placed=arrays["placed"],
         dated=arrays["dated"],
+        dated_ends=arrays["dated_ends"],
         matrix=matrix,
         norms=arrays["norms"],
         labels=label_block,

@@ -42,8 +42,9 @@ class Candidates(NamedTuple):
     #: Rows with a place that are not online, and their km from where the couple is.
     placed: np.ndarray
     km: np.ndarray
-    #: Rows of dated events.
+    #: Rows of dated events, and their ends (NAT when an event gave none).
     dated: np.ndarray
+    dated_ends: np.ndarray
     #: Per interest, dislike and tried label of the query, the rows it matches.
     matches: Mapping[str, Matches]
 
@@ -200,6 +201,7 @@ def gather(
             placed=catalog.placed,
             km=km,
             dated=catalog.dated,
+            dated_ends=catalog.dated_ends,
             matches=matches,
         )
     n = catalog.ids.size
@@ -236,6 +238,7 @@ def gather(
         placed=np.concatenate([catalog.placed, placed + n]),
         km=np.concatenate([km, haversine_km(lat, lon, near)]),
         dated=np.concatenate([catalog.dated, events.dated + n]),
+        dated_ends=np.concatenate([catalog.dated_ends, events.dated_ends]),
         matches={
             label: _joined(found, events.matching(found.terms), n)
             for label, found in matches.items()

@@ -16,7 +16,7 @@ from ..context.money import Rates, approximate_price
 from ..context.weather import NEEDS, UNKNOWABLE_OFFLINE, describe_needs
 from ..files import bundled_data
 from ..labels import display_names
-from ..models import Activity, Budget, Couple, Problem, Recommendation
+from ..models import UNFILED, Activity, Budget, Couple, Problem, Recommendation
 from ..money import money, price_phrase
 from ..results import Recommendations
 from ..typos import profile_typos
@@ -47,6 +47,9 @@ def newness_reason(
 ) -> str:
     """What is new, and to whom: only what the history and the partners' `tried` support."""
     names = list(map(attrgetter("name"), couple.partners))
+    # "other" files what came without a category (an event that gave none): not a kind of
+    # thing anyone did or never did.
+    category_new = category_new and category != UNFILED
     if done_together:
         text = "You have done this together before, long enough ago to feel fresh again"
     elif (newness == 1.0).all():
@@ -152,7 +155,12 @@ def when_reason(
     """When it happens (events) or when we suggest it (ideas), and where."""
     local = starts_at.astimezone(tz)
     day = f"{local:%A} {local.day} {local:%b}"
-    if activity.starts_at is not None:
+    if activity.starts_at is not None and activity.starts_at < starts_at:
+        last = (activity.ends_at or starts_at).astimezone(tz)
+        if last.time() == dt.time(0):
+            last -= dt.timedelta(days=1)  # it ends as that day begins: on until the one before
+        text = f"Already on, until {last:%A} {last.day} {last:%b}: go {day} at {local:%H:%M}"
+    elif activity.starts_at is not None:
         text = f"On {day} at {local:%H:%M}"
     else:
         sky = parse_when(activity.when).sky if activity.when else None

@@ -22,6 +22,10 @@ from .taste import History
 GENTLE = ("none", "light")
 
 
+#: An event at least this long (int64 ns) is still worth going to once it has begun.
+_DAY = 24 * 3600 * 10**9
+
+
 class Allowed(NamedTuple):
     """Which candidates may be shown, when they would start, and what was left out."""
 
@@ -107,13 +111,17 @@ def allowed(
     window, budget = query.window, query.budget
     start_ns, end_ns = pd.Timestamp(window.start).value, pd.Timestamp(window.end).value
     # Every row reads whether its schedule has an opening; dated events are judged by
-    # their own start.
+    # their own times: starting in the window, or (lasting a day or more: a festival, an
+    # exhibition, an all-day market) already on when it opens. A concert already under
+    # way is missed.
     mask = (found.earliest != NAT)[candidates.codes["schedule"]]
     dated = candidates.dated
     # Times as int64 nanoseconds since the epoch (UTC): numpy compares them at once, where
-    # pandas datetime Series cost a pass per operation.
-    event_starts = candidates.starts_ns[dated]
-    mask[dated] = (event_starts >= start_ns) & (event_starts < end_ns)
+    # pandas datetime Series cost a pass per operation. An end of NAT is before any time.
+    event_starts, event_ends = candidates.starts_ns[dated], candidates.dated_ends
+    mask[dated] = (event_starts < end_ns) & (
+        (event_starts >= start_ns) | ((event_ends > start_ns) & (event_ends >= event_starts + _DAY))
+    )
     mask &= ~excluded & fits
     other_currency, used = 0, None
     if budget is not None:

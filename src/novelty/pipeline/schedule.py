@@ -255,11 +255,16 @@ class Placed(NamedTuple):
         return starts
 
 
-def suggest(found: Openings, candidates: Candidates, rows: np.ndarray) -> Placed:
-    """A start for each picked row, in ranking order: an event keeps its own; an idea takes
-    the opening that collides with no idea placed before it, then the one on the day with
-    the fewest ideas so far, then the earliest."""
+def suggest(
+    found: Openings, candidates: Candidates, rows: np.ndarray, opens: dt.datetime
+) -> Placed:
+    """A start for each picked row, in ranking order: an event keeps its own (one already
+    on starts when the window `opens`); an idea takes the opening that collides with no
+    idea placed before it, then the one on the day with the fewest ideas so far, then the
+    earliest."""
     own = candidates.starts_ns[rows]
+    first = (opens - _EPOCH) // _MICROSECOND * 1000
+    own = np.where((own != NAT) & (own < first), first, own)
     schedules = np.where(own == NAT, candidates.codes["schedule"][rows], -1)
     minutes = np.append(candidates.catalog.values["duration_minutes"].to_numpy(dtype=float), np.nan)
     codes = candidates.codes["duration_minutes"][rows]

@@ -8,7 +8,7 @@ import novelty
 from novelty.catalog import row_to_activity
 from novelty.pipeline import schedule
 from novelty.pipeline.diversify import diversify
-from novelty.pipeline.explain import explain, general_starters
+from novelty.pipeline.explain import explain, general_starters, newness_reason
 
 from .frames import days_ago, make_couple, make_query, scored, small_index
 
@@ -61,3 +61,12 @@ def test_a_shared_interest_is_named_as_shared() -> None:
     jazz = next(r for r in _recommendations(make_couple()) if r.activity.id == "jazz-bar")
     assert "your shared interest in live music" in " ".join(jazz.reasons)
     assert np.isclose(jazz.components["fit:Ana"], 0.85, atol=0.01)
+
+
+def test_the_category_of_what_came_without_one_is_not_a_kind_of_thing() -> None:
+    couple = make_couple()
+    fresh = np.ones(2, dtype=np.float32)
+    said = newness_reason(couple, fresh, done_together=False, category_new=True, category="other")
+    assert said == "New to both of you."
+    named = newness_reason(couple, fresh, done_together=False, category_new=True, category="dance")
+    assert "dance" in named

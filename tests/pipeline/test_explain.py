@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import numpy as np
 
 import novelty
 from novelty.catalog import row_to_activity
 from novelty.pipeline import schedule
 from novelty.pipeline.diversify import diversify
-from novelty.pipeline.explain import explain, general_starters, newness_reason
+from novelty.pipeline.explain import explain, general_starters, newness_reason, when_reason
 
 from .frames import days_ago, make_couple, make_query, scored, small_index
 
@@ -70,3 +72,24 @@ def test_the_category_of_what_came_without_one_is_not_a_kind_of_thing() -> None:
     assert said == "New to both of you."
     named = newness_reason(couple, fresh, done_together=False, category_new=True, category="dance")
     assert "dance" in named
+
+
+def test_an_events_times_are_said_as_a_person_would() -> None:
+    from zoneinfo import ZoneInfo
+
+    tz = ZoneInfo("America/Chicago")
+    saturday = dt.datetime(2026, 11, 28, tzinfo=tz)
+
+    def said(start: dt.datetime, end: dt.datetime | None, go: dt.datetime) -> str:
+        event = novelty.Activity(id="e", title="E", starts_at=start, ends_at=end)
+        return when_reason(event, go, tz, None)
+
+    day, hour = dt.timedelta(days=1), dt.timedelta(hours=1)
+    assert said(saturday, saturday + day, saturday) == "All day Saturday 28 Nov."
+    assert said(saturday, saturday + 2 * day, saturday) == "From Saturday 28 Nov to Sunday 29 Nov."
+    assert said(saturday + 20 * hour, saturday + 22 * hour, saturday + 20 * hour) == (
+        "On Saturday 28 Nov at 20:00."
+    )
+    assert said(saturday - 3 * day, saturday + 3 * day, saturday + 17 * hour) == (
+        "Already on, until Monday 30 Nov: go Saturday 28 Nov at 17:00."
+    )

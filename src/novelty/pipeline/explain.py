@@ -155,11 +155,16 @@ def when_reason(
     """When it happens (events) or when we suggest it (ideas), and where."""
     local = starts_at.astimezone(tz)
     day = f"{local:%A} {local.day} {local:%b}"
+    end = (activity.ends_at or starts_at).astimezone(tz)
+    # An end at midnight closes the day before: a market "until Tuesday" ends as it begins.
+    at_midnight = end.time() == dt.time(0) and end > local
+    last = end - dt.timedelta(days=1) if at_midnight else end
+    until = f"{last:%A} {last.day} {last:%b}"
     if activity.starts_at is not None and activity.starts_at < starts_at:
-        last = (activity.ends_at or starts_at).astimezone(tz)
-        if last.time() == dt.time(0):
-            last -= dt.timedelta(days=1)  # it ends as that day begins: on until the one before
-        text = f"Already on, until {last:%A} {last.day} {last:%b}: go {day} at {local:%H:%M}"
+        text = f"Already on, until {until}: go {day} at {local:%H:%M}"
+    elif activity.starts_at is not None and at_midnight and local.time() == dt.time(0):
+        # Whole days (a fair, a festival): there is no time of day to suggest.
+        text = f"All day {day}" if last.date() == local.date() else f"From {day} to {until}"
     elif activity.starts_at is not None:
         text = f"On {day} at {local:%H:%M}"
     else:

@@ -34,6 +34,15 @@ def couples_file(path: Path, lines: int) -> Path:
     return path
 
 
+def add_three_partners(path: Path) -> Path:
+    """Add a couple of three partners, named `three`, at the end of a couples file."""
+    couple = novelty.load_profile(EXAMPLE_PROFILE).model_dump(mode="json")
+    couple["partners"].append({**couple["partners"][0], "name": "Sam"})
+    with path.open("a", encoding="utf-8") as out:
+        out.write(json.dumps({**couple, "name": "three"}) + "\n")
+    return path
+
+
 def batch(*args: str, timeout: float = 300, umask: int = -1) -> subprocess.CompletedProcess[str]:
     """Run `novelty batch` (as of NOW, 3 ideas each; later options win); umask -1 keeps ours."""
     return subprocess.run(
@@ -67,6 +76,20 @@ def test_rows_are_what_recommend_gives(tmp_path: Path) -> None:
     rows = table[table["couple"] == "couple 5"]
     assert rows["id"].tolist() == [r.activity.id for r in recs]
     assert rows["score"].round(5).tolist() == [round(r.score, 5) for r in recs]
+
+
+def test_partners_gives_a_couple_of_three_its_columns(tmp_path: Path) -> None:
+    source = add_three_partners(couples_file(tmp_path / "couples.jsonl", 2))
+    result = batch(str(source), "--out", str(tmp_path / "two.csv"))
+    assert result.returncode == 0, result.stderr
+    (error,) = pd.read_csv(tmp_path / "two.csv").query("couple == 'three'")["error"]
+    assert error == "couple: 3 partners, but the table has columns for 2; pass --partners 3"
+    result = batch(str(source), "--out", str(tmp_path / "three.csv"), "--partners", "3")
+    assert result.returncode == 0, result.stderr
+    table = pd.read_csv(tmp_path / "three.csv")
+    assert table.columns.tolist() == novelty.batch.columns(3)
+    assert table["error"].isna().all()
+    assert table.query("couple == 'three'")["fit_partner_3"].notna().sum() == 3
 
 
 def test_parquet_holds_the_same_table_as_json_lines(tmp_path: Path) -> None:
@@ -133,10 +156,14 @@ def test_the_table_file_has_the_permissions_of_any_new_file(tmp_path: Path) -> N
 
 def test_two_local_workers_write_the_same_rows(tmp_path: Path) -> None:
     pytest.importorskip("distributed")
-    source = couples_file(tmp_path / "couples.jsonl", 20)
-    assert batch(str(source), "--out", str(tmp_path / "one.jsonl")).returncode == 0
-    result = batch(str(source), "--out", str(tmp_path / "two.jsonl"), "--workers", "2")
+    source = add_three_partners(couples_file(tmp_path / "couples.jsonl", 20))
+    one = batch(str(source), "--out", str(tmp_path / "one.jsonl"), "--partners", "3")
+    assert one.returncode == 0, one.stderr
+    result = batch(
+        str(source), "--out", str(tmp_path / "two.jsonl"), "--workers", "2", "--partners", "3"
+    )
     assert result.returncode == 0, result.stderr
+    assert "0 errors" in result.stderr
     assert (tmp_path / "one.jsonl").read_bytes() == (tmp_path / "two.jsonl").read_bytes()
 
 

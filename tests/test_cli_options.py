@@ -22,6 +22,7 @@ PROFILE = ("--profile", str(EXAMPLE_PROFILE))
     [
         (("ideas", *PROFILE, "--now", NOW, "--seed", "-1"), "a whole number >= 0"),
         (("batch", "couples.jsonl", "--out", "x.csv", "--seed", "-1"), "a whole number >= 0"),
+        (("batch", "couples.jsonl", "--out", "x.csv", "--partners", "1"), "a whole number >= 2"),
         (("serve", "--port", "99999"), "a whole number from 0 to 65535"),
         (("log", *PROFILE, "wild-cave-tour", "--date", "0001-01-01"),
          "YYYY-MM-DD in the years 1900 to 2199"),

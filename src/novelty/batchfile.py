@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import re
 import secrets
 import sys
 import time
@@ -23,6 +24,7 @@ from typing import IO, Any
 import pandas as pd
 from pydantic import ValidationError
 
+from .batch import PARTNERS
 from .errors import ArgumentError
 from .models import Couple
 from .pipeline.query import check_options
@@ -39,6 +41,9 @@ FORMATS = {
 }
 #: Couples handed to Dask at once: the client holds only this many.
 DASK_BLOCK = 20_000
+#: The end of a couple's error row when it has more partners than the table has columns
+#: for: the library's keyword, said here as this command's option.
+_PARTNERS_HINT = re.compile(r"; pass partners=(\d+)$")
 
 
 @dataclass
@@ -165,11 +170,13 @@ def run(
     *,
     catalog: str | None,
     options: dict[str, Any],
+    partners: int = PARTNERS,
     workers: int | None = None,
     scheduler: str | None = None,
 ) -> Tally:
-    """Recommend for every couple in `source` and write the table to `out`; a summary
-    and every malformed line go to stderr, a progress bar too when it is a terminal."""
+    """Recommend for every couple in `source` and write the table to `out`, with columns
+    for up to `partners` partners; a summary and every malformed line go to stderr, a
+    progress bar too when it is a terminal."""
     kind = FORMATS.get(out.suffix.lower())
     if kind is None:
         raise ArgumentError(f"--out {out}: expected a name ending in {', '.join(FORMATS)}")
@@ -185,6 +192,7 @@ def run(
     # Options every couple would fail on (a --when no timezone can use) are refused
     # before any work or output.
     check_options(**options)
+    table = {**options, "partners": partners}
     handle, temporary = _open_beside(out)
     tally = Tally()
     bar = None
@@ -194,14 +202,18 @@ def run(
         couples = read_couples(source, tally, warn)
         recommender = Recommender(catalog).prepare()
         frames = (
-            _local_frames(recommender, couples, options)
+            _local_frames(recommender, couples, table)
             if workers is None and scheduler is None
-            else _dask_frames(recommender, couples, options, workers, scheduler)
+            else _dask_frames(recommender, couples, table, workers, scheduler)
         )
         writer = _Writer(handle, kind)
         for frame in frames:
-            writer.write(frame)
             good = frame["error"].isna()
+            if not good.all():
+                frame["error"] = frame["error"].str.replace(
+                    _PARTNERS_HINT, r"; pass --partners \1", regex=True
+                )
+            writer.write(frame)
             tally.ideas += int(good.sum())
             tally.errors += int((~good).sum())
             if bar is not None:

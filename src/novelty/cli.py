@@ -263,6 +263,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
         catalog=args.catalog,
         # A naive --now is UTC here: the couples live in many zones.
         options={"when": args.when, "k": args.k, "now": _now(args.now, dt.UTC), "seed": args.seed},
+        partners=args.partners,
         workers=args.workers,
         scheduler=args.scheduler,
     )
@@ -405,6 +406,12 @@ def build_parser() -> argparse.ArgumentParser:
     batch.add_argument("-k", type=_positive, default=5, help="ideas per couple (default 5)")
     batch.add_argument("--seed", type=_seed, help="as for ideas")
     batch.add_argument("--now", help="pretend it is this ISO datetime (naive = UTC)")
+    batch.add_argument(
+        "--partners",
+        type=_whole(2),
+        default=2,
+        help="per-partner columns for couples of up to N partners (default 2)",
+    )
     batch.add_argument(
         "--workers", type=_positive, help="run on a local Dask cluster of N processes"
     )

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import io
 import json
+import re
 import sqlite3
 import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -444,8 +446,25 @@ EXPORT_FIELDS = ("id", "date", "activity_id", "title", "category", "tags", "rati
                  "notes", "logged_at")  # fmt: skip
 
 
+#: A CSV cell a spreadsheet would run as a formula starts with one of =+-@, a tab or a
+#: carriage return; after any quotes, because a cell that starts with a quote followed by
+#: one of them is guarded too (so that removing one quote on import is never ambiguous).
+_FORMULA = re.compile(r"'*[=+\-@\t\r]")
+
+
+def _guard(cell: object) -> object:
+    """A CSV cell a spreadsheet shows as text: one quote before a would-be formula."""
+    return f"'{cell}" if isinstance(cell, str) and _FORMULA.match(cell) else cell
+
+
+def _unguard(cell: str) -> str:
+    """A CSV cell as it was before `_guard`: the one added quote removed."""
+    return cell[1:] if cell.startswith("'") and _FORMULA.match(cell) else cell
+
+
 def export_outings(outings: Sequence[LoggedOuting], path: str | Path) -> None:
-    """Write outings to `path`: CSV for a .csv suffix (tags as a JSON array), else JSON."""
+    """Write outings to `path`: CSV for a .csv suffix (tags as a JSON array, a cell that
+    would start a spreadsheet formula after one added quote), else JSON."""
     path = Path(path)
     records = [o.model_dump(mode="json", include=set(EXPORT_FIELDS)) for o in outings]
     try:
@@ -454,7 +473,8 @@ def export_outings(outings: Sequence[LoggedOuting], path: str | Path) -> None:
                 writer = csv.DictWriter(file, fieldnames=EXPORT_FIELDS)
                 writer.writeheader()
                 for record in records:
-                    writer.writerow({**record, "tags": json.dumps(record["tags"])})
+                    row = {**record, "tags": json.dumps(record["tags"])}
+                    writer.writerow({k: _guard(v) for k, v in row.items()})
         else:
             text = json.dumps(
                 [{k: r[k] for k in EXPORT_FIELDS} for r in records], indent=2, ensure_ascii=False
@@ -466,24 +486,18 @@ def export_outings(outings: Sequence[LoggedOuting], path: str | Path) -> None:
 
 def import_outings(path: str | Path) -> list[Outing]:
     """Read outings from a CSV or JSON file as `export_outings` writes them (`id` and
-    `logged_at` are ignored; in CSV, tags are a JSON array or separated by ';')."""
+    `logged_at` are ignored; in CSV, tags are a JSON array or separated by ';', and one
+    quote before a would-be formula is removed)."""
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        # newline="": a quoted CSV cell may hold line breaks, kept as they were written.
+        with path.open(encoding="utf-8", newline="") as file:
+            text = file.read()
     except (OSError, UnicodeDecodeError) as exc:
         raise HistoryError(f"{path}: cannot read outings ({exc})") from None
     records: list[Any]
     if path.suffix.lower() == ".csv":
-        records = list(csv.DictReader(text.splitlines()))
-        for number, record in enumerate(records, start=1):
-            tags = (record.get("tags") or "").strip()
-            try:
-                record["tags"] = json.loads(tags) if tags.startswith("[") else tags
-            except json.JSONDecodeError:
-                raise HistoryError(f"{path}: outing {number}: tags: not a JSON array") from None
-            # An empty cell is a missing value, not an empty string.
-            for empty in [k for k, v in record.items() if v == ""]:
-                del record[empty]
+        records = _csv_records(path, text)
     else:
         try:
             records = json.loads(text)
@@ -503,3 +517,23 @@ def import_outings(path: str | Path) -> list[Outing]:
                 describe_validation_error(exc, prefix=f"{path}: outing {number}")
             ) from None
     return outings
+
+
+def _csv_records(path: Path, text: str) -> list[dict[str, Any]]:
+    """The rows of an exported CSV as outing fields; an empty cell is a missing value."""
+    try:
+        rows = list(csv.DictReader(io.StringIO(text, newline="")))
+    except csv.Error as exc:
+        raise HistoryError(f"{path}: not CSV ({exc})") from None
+    records: list[dict[str, Any]] = []
+    for number, row in enumerate(rows, start=1):
+        record: dict[str, Any] = {
+            k: _unguard(v) if isinstance(v, str) else v for k, v in row.items() if v != ""
+        }
+        tags = (record.get("tags") or "").strip()
+        try:
+            record["tags"] = json.loads(tags) if tags.startswith("[") else tags
+        except json.JSONDecodeError:
+            raise HistoryError(f"{path}: outing {number}: tags: not a JSON array") from None
+        records.append(record)
+    return records

@@ -24,7 +24,7 @@ from novelty.errors import SourceError
 from novelty.sources import ICalSource, SchemaOrgSource, TicketmasterSource, collect_events
 from novelty.sources.bounds import CutShortError
 from novelty.sources.http import HttpClient
-from novelty.sources.ical import MAX_SERIES_OCCURRENCES, parse_ical
+from novelty.sources.ical import MAX_RECURRENCE_STEPS, MAX_SERIES_OCCURRENCES, parse_ical
 from novelty.sources.schemaorg import parse_schemaorg
 
 from ..conftest import EXAMPLE_PROFILE, FRIDAY_EVENING, ROOT
@@ -112,6 +112,20 @@ def test_a_secondly_series_is_capped_in_memory() -> None:
     finally:
         tracemalloc.stop()
     assert peak < 50 * 2**20  # 10 such series took 861 MB before
+
+
+def test_a_secondly_series_from_long_before_the_window_is_skipped_as_documented() -> None:
+    # From 36 hours before the window's end: more dates to walk than MAX_RECURRENCE_STEPS.
+    feed = calendar(vevent("s", "20261114T120000Z", "RRULE:FREQ=SECONDLY"), KITE)
+    with pytest.raises(CutShortError, match=r"skipped: it would take too long to expand") as cut:
+        parse_ical(feed, WEEKEND, CHICAGO)
+    assert [e.title for e in cut.value.events] == ["Event kite"]
+    bounds_table = (ROOT / "docs" / "sources.md").read_text(encoding="utf-8")
+    [row] = [
+        line for line in bounds_table.splitlines() if line.startswith("| Occurrences of one series")
+    ]
+    assert f"{MAX_RECURRENCE_STEPS:,}" in row
+    assert "skipped" in row
 
 
 def test_a_feed_of_60000_events_is_read_within_the_deadline() -> None:

@@ -176,7 +176,7 @@ def checked_location(location: object) -> str:
 def where(url: str) -> str:
     """The feed at `url` as every message and log line names it: its host, and of its path
     the last segment when that is a short name, with a hash of the path when the rest of it
-    is left out: `calendar.google.com/.../basic.ics (#3f2a9c)`.
+    is left out: `calendar.google.com/.../basic.ics (#c347f8)`.
 
     A private calendar's secret sits in its path (Google's `/calendar/ical/<address>/
     private-<key>/basic.ics`), where `redact` cannot tell it from an ordinary folder; the

@@ -58,8 +58,8 @@ _SECRET_VALUE: Final = re.compile(
 _USERINFO: Final = re.compile(r"(?i)(\b[a-z][a-z0-9+.-]*://)[^/@\s]+@")
 #: A last path segment shown in messages: a short file-like name ('basic.ics', 'events').
 _NAME_SEGMENT: Final = re.compile(r"[A-Za-z0-9_.-]{1,40}")
-#: A word of a segment that may be a key or an id: letters and digits mixed, 8 or more of
-#: them ('abcdef0123456789'), or any 20 or more.
+#: A run of letters and digits that may be a key or an id: 8 or more with both letters
+#: and digits ('abcdef0123456789'), or any 20 or more; a segment with one is not shown.
 _KEY_LIKE: Final = re.compile(r"(?=[A-Za-z]*\d)(?=\d*[A-Za-z])[A-Za-z0-9]{8,}|[A-Za-z0-9]{20,}")
 #: The loggers of the HTTP libraries, which log request lines (query and all) and retries.
 HTTP_LOGGERS: Final = (
@@ -180,7 +180,7 @@ def where(url: str) -> str:
 
     A private calendar's secret sits in its path (Google's `/calendar/ical/<address>/
     private-<key>/basic.ics`), where `redact` cannot tell it from an ordinary folder; the
-    hash still tells apart two feeds of one host. No query, port or user name is shown.
+    hash still tells apart two feeds of one host. No query, port, user or password is shown.
     """
     parts = urlsplit(url)
     return f"{parts.hostname or '?'}{_safe_path(parts.path)}"

@@ -4,6 +4,7 @@ where it cannot happen; money across currencies; the couple's day; the forecast.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -18,6 +19,7 @@ from pytest_httpserver import HTTPServer
 
 import novelty
 from novelty.context.weather import OpenMeteo
+from novelty.errors import SourceError
 
 FIXTURES = Path(__file__).parent / "fixtures" / "open_meteo"
 
@@ -240,6 +242,40 @@ def test_an_open_meteo_error_answer_is_a_problem(httpserver: HTTPServer) -> None
     recs = novelty.recommend(couple, now=now, forecast=forecast)
     assert len(recs) == 5
     assert "400" in recs.problems[0].message
+
+
+def test_a_forecast_problem_shows_no_password_key_or_url(
+    httpserver: HTTPServer,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    couple = novelty.load_profile(Path(__file__).parents[1] / "examples" / "couple.toml")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))  # where the forecast's cache goes
+    caplog.set_level(logging.DEBUG)
+    httpserver.expect_request("/html").respond_with_data("<html>", content_type="text/html")
+    secrets = ("pass_SECRET", "OMSECRET")
+    url = f"http://u:pass_SECRET@127.0.0.1:{httpserver.port}/html?apikey=OMSECRET"
+    now = dt.datetime(2027, 4, 16, 9, tzinfo=couple.timezone)
+
+    recs = novelty.recommend(couple, now=now, forecast=OpenMeteo(url=url))
+    with pytest.raises(SourceError) as strict:
+        novelty.recommend(
+            couple, now=now, forecast=OpenMeteo(url=url, cache_hours=None), strict=True
+        )
+
+    [problem] = recs.problems
+    assert problem.message.startswith("no forecast, so the climate was used: 127.0.0.1/html: ")
+    assert "not an Open-Meteo hourly forecast" in str(strict.value)
+    cached = [p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()]
+    assert cached  # the answer was stored, so the cache is checked too
+    ours = [r.getMessage() for r in caplog.records if not r.name.startswith("werkzeug")]
+    assert any("GET /html?apikey=***" in message for message in ours)
+    for secret in secrets:
+        assert secret not in problem.message
+        assert secret not in f"{strict.value} {strict.value!r} {strict.value.__context__!r}"
+        assert all(secret not in message for message in ours)  # werkzeug is the test server
+        assert all(secret.encode() not in data for data in cached)
 
 
 def _earliest(idea: str, couple: novelty.Couple, now: dt.datetime) -> dt.datetime | None:

@@ -14,8 +14,10 @@ from typing import Any
 
 import pytest
 import requests
+from pytest_httpserver import HTTPServer
 
 import novelty
+from novelty.sources import ICalSource
 
 from .conftest import EXAMPLE_PROFILE, FRIDAY_EVENING, ROOT
 
@@ -162,6 +164,42 @@ def test_a_bad_union_field_of_no_accepted_type_lists_the_types(server: str) -> N
     detail = response.json()["detail"]
     assert detail.startswith("budget: Input should be a valid dictionary")
     assert ", or a valid number" in detail
+
+
+@pytest.mark.parametrize("location", ["/etc/passwd", "/no/such/file.ics", "LOCAL"])
+def test_a_couple_bringing_sources_is_refused_and_nothing_is_read(
+    server: str, httpserver: HTTPServer, location: str
+) -> None:
+    httpserver.expect_request("/internal").respond_with_data("secret admin page")
+    where = httpserver.url_for("/internal") if location == "LOCAL" else location
+    couple = {**couple_json(), "sources": [{"type": "ical", "options": {"location": where}}]}
+    response = ask(server, couple=couple)
+    assert_problem(response, 422, "couple.sources")
+    # The same words whatever the location: nothing tells an existing file from a missing one.
+    assert response.json()["detail"] == (
+        "couple.sources: event sources are configured on the server, not sent with a "
+        "request; remove them from the couple"
+    )
+    assert httpserver.log == []
+
+
+@pytest.mark.parametrize("field", ["forecast", "sources", "cache_dir", "catalog", "history"])
+def test_a_request_cannot_name_a_forecast_a_source_or_a_file(server: str, field: str) -> None:
+    response = ask(server, **{field: "/etc/passwd"})
+    assert_problem(response, 422, field)
+
+
+def test_the_services_own_sources_still_apply(httpserver: HTTPServer) -> None:
+    httpserver.expect_request("/feed.ics").respond_with_data("not a calendar")
+    configured = novelty.Recommender(sources=[ICalSource(httpserver.url_for("/feed.ics"))])
+    running = Server(create_app(recommender=configured))
+    try:
+        response = ask(running.url)
+    finally:
+        running.stop()
+    assert response.status_code == 200, response.text
+    assert [p["source"] for p in response.json()["problems"]] == ["ical:localhost"]
+    assert len(httpserver.log) == 1
 
 
 def test_a_couple_with_one_partner_is_a_problem_naming_partners(server: str) -> None:

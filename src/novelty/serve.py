@@ -297,7 +297,17 @@ def create_app(
 
     @app.post("/recommendations", response_model=Recommendations)
     def recommendations(request: RecommendationRequest) -> Response:
-        """Up to `k` ideas for the couple: the same envelope as `novelty ideas --json`."""
+        """Up to `k` ideas for the couple: the same envelope as `novelty ideas --json`.
+        The couple may not bring `sources`: the service's are configured on the server."""
+        if request.couple.sources:
+            # A source reads the file or fetches the URL it is given: built from a request,
+            # it would let any client read the server's files and reach its network.
+            raise ProblemError(
+                422,
+                "couple.sources: event sources are configured on the server, not sent with "
+                "a request; remove them from the couple",
+                field="couple.sources",
+            )
         logged = store if store is not None and store.path.exists() else None
         recs = shared.recommend(
             request.couple,

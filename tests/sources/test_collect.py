@@ -7,6 +7,7 @@ import threading
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pytest
 from pytest_httpserver import HTTPServer
@@ -232,3 +233,28 @@ def test_titles_with_and_without_accents_are_one_event() -> None:
     plain, accented = show("Cafe Tacuba live!"), show("Café Tacuba — LIVE", source="other")
     found, _ = collect_events([Listed("a", [plain]), Listed("b", [accented])], WEEKEND, AUSTIN)
     assert [e.title for e in found] == [plain.title]
+
+
+def test_strict_lists_every_bound_a_feed_hit(tmp_path: Path) -> None:
+    feed = tmp_path / "rules.ics"
+    rules = ("FREQ=DAILY;INTERVAL=0", "FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30", "FREQ=MINUTELY")
+    feed.write_text(
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\n"
+        + "".join(
+            f"BEGIN:VEVENT\r\nUID:{n}\r\nSUMMARY:Rule {n}\r\nDTSTART:20261001T100000Z\r\n"
+            f"RRULE:{rule}\r\nEND:VEVENT\r\n"
+            for n, rule in enumerate(rules)
+        )
+        + "END:VCALENDAR\r\n"
+    )
+    source = ICalSource(feed)
+
+    _, [problem] = collect_events([source], WEEKEND, AUSTIN)
+    with pytest.raises(SourceError) as strict:
+        collect_events([source], WEEKEND, AUSTIN, strict=True)
+
+    assert problem.message.endswith("(and 2 more)")  # recs.problems stays one line a source
+    listed = str(strict.value).split("; ")
+    assert [item.split(": ", 1)[0] for item in listed] == ["ical:rules.ics"] * 3
+    assert [item.split("'")[1] for item in listed] == ["Rule 0", "Rule 1", "Rule 2"]
+    assert "more)" not in str(strict.value)

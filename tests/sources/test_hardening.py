@@ -6,6 +6,7 @@ import datetime as dt
 import json
 import logging
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -23,7 +24,7 @@ from novelty.errors import SourceError
 from novelty.sources import ICalSource, SchemaOrgSource, TicketmasterSource, collect_events
 from novelty.sources.bounds import CutShortError
 from novelty.sources.http import HttpClient
-from novelty.sources.ical import MAX_SERIES_OCCURRENCES, parse_ical
+from novelty.sources.ical import MAX_RECURRENCE_STEPS, MAX_SERIES_OCCURRENCES, parse_ical
 from novelty.sources.schemaorg import parse_schemaorg
 
 from ..conftest import EXAMPLE_PROFILE, FRIDAY_EVENING, ROOT
@@ -111,6 +112,20 @@ def test_a_secondly_series_is_capped_in_memory() -> None:
     finally:
         tracemalloc.stop()
     assert peak < 50 * 2**20  # 10 such series took 861 MB before
+
+
+def test_a_secondly_series_from_long_before_the_window_is_skipped_as_documented() -> None:
+    # From 36 hours before the window's end: more dates to walk than MAX_RECURRENCE_STEPS.
+    feed = calendar(vevent("s", "20261114T120000Z", "RRULE:FREQ=SECONDLY"), KITE)
+    with pytest.raises(CutShortError, match=r"skipped: it would take too long to expand") as cut:
+        parse_ical(feed, WEEKEND, CHICAGO)
+    assert [e.title for e in cut.value.events] == ["Event kite"]
+    bounds_table = (ROOT / "docs" / "sources.md").read_text(encoding="utf-8")
+    [row] = [
+        line for line in bounds_table.splitlines() if line.startswith("| Occurrences of one series")
+    ]
+    assert f"{MAX_RECURRENCE_STEPS:,}" in row
+    assert "skipped" in row
 
 
 def test_a_feed_of_60000_events_is_read_within_the_deadline() -> None:
@@ -352,7 +367,7 @@ def test_the_api_key_appears_in_no_log_error_or_cache(
     _, problems = collect_events([unreachable], WEEKEND, AUSTIN)
 
     assert "Retrying" in caplog.text
-    assert "GET /discovery/v2/events.json?apikey=***" in caplog.text
+    assert re.search(r"GET /\.\.\./events\.json \(#[0-9a-f]{6}\)\?apikey=\*\*\*&", caplog.text)
     ours = [r.getMessage() for r in caplog.records if not r.name.startswith("werkzeug")]
     assert all(KEY not in message for message in ours)  # werkzeug is the test server
     assert all(KEY not in f"{e} {e!r} {e.args}" for e in chain(failed.value))
@@ -376,6 +391,72 @@ def test_the_cli_never_prints_the_api_key(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert "ticketmaster" in done.stdout + done.stderr  # the problem is shown
     assert KEY not in done.stdout + done.stderr
+
+
+#: A private calendar's address as Google makes it: the secret is a part of its path.
+PRIVATE = "/calendar/ical/me%40x.com/private-abcdef0123456789SECRET/basic.ics"
+PRIVATE_PARTS = ("abcdef0123456789SECRET", "me%40x.com", "me@x.com", "/calendar/ical")
+
+
+def test_a_private_calendars_path_appears_in_no_problem_log_or_cache(
+    server: HTTPServer, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    gone, broken = PRIVATE, PRIVATE.replace("SECRET", "OTHER")
+    fine = PRIVATE.replace("private-", "private-2")
+    server.expect_request(gone.replace("%40", "@")).respond_with_data("gone", status=404)
+    server.expect_request(broken.replace("%40", "@")).respond_with_data("oops", status=500)
+    server.expect_request(fine.replace("%40", "@")).respond_with_data(calendar(KITE))
+    cache = tmp_path / "cache"
+    sources = [
+        ICalSource(
+            f"http://127.0.0.1:{server.port}{path}", retries=0, cache_ttl=60, cache_dir=cache
+        )
+        for path in (gone, broken, fine)
+    ]
+
+    events, problems = collect_events(sources, WEEKEND, AUSTIN)
+    with pytest.raises(SourceError) as strict:
+        collect_events(sources[:2], WEEKEND, AUSTIN, strict=True)
+
+    assert [e.title for e in events] == ["Event kite"]
+    named = [
+        re.fullmatch(r"127\.0\.0\.1/\.\.\./basic\.ics \(#([0-9a-f]{6})\): HTTP (\d+).*", p.message)
+        for p in problems
+    ]
+    assert all(named), problems
+    assert [m[2] for m in named if m] == ["404", "500"]
+    assert len({m[1] for m in named if m}) == 2  # two feeds of one host, told apart
+    ours = [r.getMessage() for r in caplog.records if not r.name.startswith("werkzeug")]
+    assert any("GET /.../basic.ics (#" in message for message in ours)
+    stored = [p.read_bytes() for p in cache.rglob("*") if p.is_file()]
+    assert len(stored) == 1  # the feed that answered
+    for part in PRIVATE_PARTS:
+        assert all(part not in p.message for p in problems)
+        assert all(part not in f"{e} {e!r} {e.args}" for e in chain(strict.value))
+        assert all(part not in message for message in ours)  # werkzeug is the test server
+        assert all(part.encode() not in data for data in stored)
+
+
+def test_the_cli_never_prints_a_private_calendars_path(server: HTTPServer, tmp_path: Path) -> None:
+    server.expect_request(PRIVATE.replace("%40", "@")).respond_with_data("gone", status=404)
+    profile = tmp_path / "couple.toml"
+    profile.write_text(
+        EXAMPLE_PROFILE.read_text()
+        + f'\n[[sources]]\ntype = "ical"\nlocation = "http://127.0.0.1:{server.port}{PRIVATE}"\n'
+        + "retries = 0\n"
+    )
+    shown = ""
+    for extra in ([], ["--json"]):
+        done = subprocess.run(
+            [sys.executable, "-m", "novelty.cli", "ideas", "--profile", str(profile),
+             "--db", str(tmp_path / "h.db"), "--now", FRIDAY_EVENING.isoformat(), *extra],
+            capture_output=True, text=True, cwd=ROOT, timeout=120, check=False,
+        )  # fmt: skip
+        assert done.returncode == 0, done.stderr
+        shown += done.stdout + done.stderr
+    assert shown.count("127.0.0.1/.../basic.ics (#") == 2  # the note, and the JSON problem
+    assert all(part not in shown for part in PRIVATE_PARTS)
 
 
 def test_dates_at_the_edges_of_the_window_still_pass(tmp_path: Path) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import ssl
 import subprocess
@@ -15,7 +16,7 @@ from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 from novelty.errors import SourceError
-from novelty.sources.http import USER_AGENT, HttpClient, normalise_url, redact
+from novelty.sources.http import USER_AGENT, HttpClient, normalise_url, redact, where
 
 
 def fast(**options: float) -> HttpClient:
@@ -133,6 +134,36 @@ def test_redact_keeps_ordinary_parameters() -> None:
     assert redact("https://x.example/e?page=2&size=100") == "https://x.example/e?page=2&size=100"
 
 
+@pytest.mark.parametrize(
+    ("url", "named"),
+    [
+        ("http://127.0.0.1:8080/feed.ics", "127.0.0.1/feed.ics"),
+        ("https://u:pw@venue.example/events?apikey=K#top", "venue.example/events"),
+        ("https://venue.example", "venue.example/"),
+        (
+            "https://calendar.google.com/calendar/ical/me%40x.com/private-0123abcd4567ef/basic.ics",
+            "calendar.google.com/.../basic.ics (#HASH)",
+        ),
+        (
+            "webcal://p01.icloud.com/published/2/MTYxNzk5NzAxMjM0NTY3ODkw",
+            "p01.icloud.com/... (#HASH)",
+        ),
+        ("https://feeds.example/private-0123abcd4567ef", "feeds.example/... (#HASH)"),
+        ("https://feeds.example/a/b/calendar%20x.ics", "feeds.example/... (#HASH)"),
+    ],
+)
+def test_a_feed_is_named_by_its_host_and_a_last_segment_that_is_a_name(
+    url: str, named: str
+) -> None:
+    assert re.fullmatch(re.escape(named).replace("HASH", "[0-9a-f]{6}"), where(url))
+
+
+def test_two_private_feeds_of_one_host_have_two_names() -> None:
+    first = "https://calendar.google.com/calendar/ical/a%40x.com/private-0123abcd4567ef/basic.ics"
+    assert where(first) != where(first.replace("0123", "9876"))
+    assert where(first) == where(first.replace("%40", "@"))  # as a log line writes it
+
+
 def test_requests_carry_a_novelty_user_agent(server: HTTPServer) -> None:
     server.expect_request("/ua", headers={"User-Agent": USER_AGENT}).respond_with_data("ok")
 
@@ -154,9 +185,10 @@ def test_webcal_means_https_and_http_stays_http(given: str, fetched: str) -> Non
     assert normalise_url(given) == fetched
 
 
-def test_other_url_schemes_are_refused() -> None:
-    with pytest.raises(SourceError, match="unsupported URL scheme 'ftp'"):
-        HttpClient().read("ftp://files.example/feed.ics")
+def test_other_url_schemes_are_refused_without_the_path() -> None:
+    with pytest.raises(SourceError, match="unsupported URL scheme 'ftp'") as refused:
+        HttpClient().read("ftp://files.example/private-0123abcd4567ef/feed.ics")
+    assert "0123abcd4567ef" not in str(refused.value)
 
 
 @pytest.fixture(scope="module")

@@ -168,10 +168,13 @@ class OpenMeteo:
         cache_hours: float | None = 1.0,
     ) -> None:
         from ..sources.cache import ResponseCache  # imported when used: HTTP is heavy
-        from ..sources.http import HttpClient
+        from ..sources.http import HttpClient, where
 
         cache = None if cache_hours is None else ResponseCache(ttl=cache_hours * 3600)
         self.url = url
+        #: How messages name the service: as the sources name a feed, without the URL's
+        #: user, password, query (a commercial `apikey`) or private parts of its path.
+        self.where = where(url)
         self.client = HttpClient(timeout=timeout, retries=1, cache=cache)
 
     def hourly(self, place: Location, start: dt.datetime, end: dt.datetime) -> Hourly:
@@ -188,12 +191,12 @@ class OpenMeteo:
                 "end_date": last.isoformat(),
             },
         )
-        return read_open_meteo(answer.content, self.url)
+        return read_open_meteo(answer.content, self.where)
 
 
 def read_open_meteo(content: bytes, where: str) -> Hourly:
     """An Open-Meteo answer (hourly arrays, times in GMT) as an Hourly; SourceError when
-    it is not one."""
+    it is not one. `where` names the answer in messages: never a URL with its secrets."""
     try:
         data: Any = json.loads(content)
         hourly = data["hourly"]
@@ -223,7 +226,11 @@ def forecast_provider(name: str, **options: Any) -> Forecast:
             try:
                 provider: Forecast = point.load()(**options)
             except Exception as exc:  # a broken plugin must not break the recommendation
-                raise SourceError(f"forecast {name!r} cannot be loaded: {exc}") from None
+                from ..sources.http import redact
+
+                raise SourceError(
+                    f"forecast {name!r} cannot be loaded: {redact(str(exc))}"
+                ) from None
             return provider
     known = sorted({OpenMeteo.name, *(p.name for p in entry_points(group=ENTRY_POINT_GROUP))})
     raise SourceError(f"forecast {name!r} is unknown; expected one of {', '.join(known)}")

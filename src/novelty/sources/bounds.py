@@ -23,11 +23,19 @@ _DEADLINE: ContextVar[float] = ContextVar("novelty_source_deadline", default=mat
 
 class CutShortError(SourceError):
     """A fetch that hit one of its bounds: the message says which, `events` are the events
-    it read before (collect_events keeps them and reports the message as a problem)."""
+    it read before (collect_events keeps them and reports the message as a problem).
 
-    def __init__(self, message: str, events: Sequence[Activity]) -> None:
-        super().__init__(message)
+    A fetch that hit several passes the others as `more`: the message counts them
+    ("(and 2 more)") and `notes` holds every one, which a strict collect lists.
+    """
+
+    def __init__(
+        self, message: str, events: Sequence[Activity], *, more: Sequence[str] = ()
+    ) -> None:
+        counted = f" (and {len(more)} more)" if more else ""
+        super().__init__(message + counted)
         self.events = list(events)
+        self.notes = (message, *more)
 
 
 @contextmanager

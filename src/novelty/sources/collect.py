@@ -164,18 +164,24 @@ def collect_events(
     something other than Activities becomes a Problem and the others are kept. Events that
     miss the window are dropped, and the same event from two sources is kept once, from the
     source listed first. An Activity left with the default `source` gets the source's name.
-    With `strict=True` any problem raises SourceError instead.
+    With `strict=True` any problem raises SourceError instead, listing every problem
+    (and every bound a cut-short source hit).
     """
     running = [(_name(s), _run(s, window, near, deadline)) for s in sources]
     wait([future for _, future in running], timeout=deadline)
     events: list[Activity] = []
     problems: list[Problem] = []
+    # Every bound a source cut short by several hit, by its problem's place in
+    # `problems`: the problem counts all but the first, a strict collect lists them.
+    notes: dict[int, list[str]] = {}
     for name, future in running:
         if not future.done():
             problems.append(
                 Problem(source=name, message=f"no answer within {deadline:g} s; cut off")
             )
         elif isinstance(exc := future.exception(), bounds.CutShortError):
+            if len(exc.notes) > 1:
+                notes[len(problems)] = [_one_line(note) for note in exc.notes]
             problems.append(Problem(source=name, message=_failure(exc)))
             events.extend(_accept(name, list(exc.events), window, problems))
         elif exc is not None:
@@ -183,5 +189,11 @@ def collect_events(
         else:
             events.extend(_accept(name, future.result(), window, problems))
     if strict and problems:
-        raise SourceError("; ".join(f"{p.source}: {p.message}" for p in problems))
+        raise SourceError(
+            "; ".join(
+                f"{p.source}: {message}"
+                for number, p in enumerate(problems)
+                for message in notes.get(number, [p.message])
+            )
+        )
     return deduplicate(events), problems

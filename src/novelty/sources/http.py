@@ -9,6 +9,7 @@ from the on-disk cache of `cache.py`.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import logging
 import os
 import re
@@ -20,7 +21,7 @@ from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any, Final, Self
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 import requests
 import urllib3
@@ -55,6 +56,11 @@ _SECRET_VALUE: Final = re.compile(
     r"(=|%3D)[^&\s#'\"<>)]*"
 )
 _USERINFO: Final = re.compile(r"(?i)(\b[a-z][a-z0-9+.-]*://)[^/@\s]+@")
+#: A last path segment shown in messages: a short file-like name ('basic.ics', 'events').
+_NAME_SEGMENT: Final = re.compile(r"[A-Za-z0-9_.-]{1,40}")
+#: A run of letters and digits that may be a key or an id: 8 or more with both letters
+#: and digits ('abcdef0123456789'), or any 20 or more; a segment with one is not shown.
+_KEY_LIKE: Final = re.compile(r"(?=[A-Za-z]*\d)(?=\d*[A-Za-z])[A-Za-z0-9]{8,}|[A-Za-z0-9]{20,}")
 #: The loggers of the HTTP libraries, which log request lines (query and all) and retries.
 HTTP_LOGGERS: Final = (
     "urllib3", "urllib3.connectionpool", "urllib3.connection", "urllib3.response",
@@ -93,6 +99,10 @@ class _RedactRequests(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         secrets = _REQUEST_SECRETS.get()
         if secrets is not None:
+            if isinstance(record.args, tuple):
+                # urllib3 passes the request target ('/path?query') or a whole URL as an
+                # argument of its records: each is named as messages name a feed.
+                record.args = tuple(_safe_argument(arg) for arg in record.args)
             message = record.getMessage()
             clean = redact(message)
             for secret in secrets:
@@ -102,6 +112,20 @@ class _RedactRequests(logging.Filter):
             if record.exc_info is not None:  # a traceback would print the URL again
                 record.exc_info, record.exc_text = None, None
         return True
+
+
+def _safe_argument(argument: object) -> object:
+    """A log record's argument with the path of a URL or request target made safe."""
+    if not isinstance(argument, str):
+        return argument
+    if is_url(argument):
+        parts = urlsplit(argument)
+        query = f"?{parts.query}" if parts.query else ""
+        return f"{parts.scheme}://{where(argument)}{redact(query)}"
+    if argument.startswith("/"):
+        path, mark, query = argument.partition("?")
+        return f"{_safe_path(path)}{mark}{redact(query)}"
+    return argument
 
 
 _REDACT_REQUESTS: Final = _RedactRequests()
@@ -136,7 +160,7 @@ def normalise_url(url: str) -> str:
         scheme = "https"
     if scheme not in ("http", "https"):
         raise SourceError(
-            f"unsupported URL scheme {scheme!r} in {redact(url)}; expected https, http or webcal"
+            f"unsupported URL scheme {scheme!r} in {where(url)}; expected https, http or webcal"
         )
     return f"{scheme}://{rest}"
 
@@ -150,9 +174,29 @@ def checked_location(location: object) -> str:
 
 
 def where(url: str) -> str:
-    """Host and path of `url`, the part of it that is safe and useful in a message."""
+    """The feed at `url` as every message and log line names it: its host, and of its path
+    the last segment when that is a short name, with a hash of the path when the rest of it
+    is left out: `calendar.google.com/.../basic.ics (#c347f8)`.
+
+    A private calendar's secret sits in its path (Google's `/calendar/ical/<address>/
+    private-<key>/basic.ics`), where `redact` cannot tell it from an ordinary folder; the
+    hash still tells apart two feeds of one host. No query, port, user or password is shown.
+    """
     parts = urlsplit(url)
-    return redact(f"{parts.hostname or '?'}{parts.path or '/'}")
+    return f"{parts.hostname or '?'}{_safe_path(parts.path)}"
+
+
+def _safe_path(path: str) -> str:
+    """`path` as `where` shows it: whole if it is one short name, else its last segment
+    (when that is a short name) after `...`, and a short hash of the whole path."""
+    segments = path.strip("/").split("/")
+    last = segments[-1]
+    if not _NAME_SEGMENT.fullmatch(last) or _KEY_LIKE.search(last):
+        last = ""
+    if len(segments) == 1 and (last or not segments[0]):
+        return f"/{last}"
+    digest = hashlib.sha256(unquote(path).encode("utf-8", "replace")).hexdigest()[:6]
+    return f"/.../{last} (#{digest})" if last else f"/... (#{digest})"
 
 
 class _CappedRetry(Retry):

@@ -508,8 +508,7 @@ def parse_ical(
         if overlaps(window, activity.starts_at, activity.ends_at):
             events.append(activity)
     if notes:
-        more = f" (and {len(notes) - 1} more)" if len(notes) > 1 else ""
-        raise bounds.CutShortError(notes[0] + more, events)
+        raise bounds.CutShortError(notes[0], events, more=notes[1:])
     return events
 
 

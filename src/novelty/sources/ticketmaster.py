@@ -26,7 +26,7 @@ from ._event import (
 )
 from ._options import checked_name, positive_number, whole_number
 from .cache import checked_cache
-from .http import DEFAULT_MAX_BYTES, HttpClient
+from .http import DEFAULT_MAX_BYTES, HttpClient, redact
 
 API_KEY_ENV: Final = "TICKETMASTER_API_KEY"
 #: The Discovery API serves no item past the 1000th of a search (size * page < 1000).
@@ -264,7 +264,9 @@ class TicketmasterSource:
         if not isinstance(base_url, str) or not base_url.lower().startswith(
             ("https://", "http://")
         ):
-            raise SourceError(f"option 'base_url' must be an http(s) URL, got {base_url!r}")
+            raise SourceError(
+                f"option 'base_url' must be an http(s) URL, got {redact(repr(base_url))}"
+            )
         self._api_key = key.strip()
         self.base_url = base_url.rstrip("/")
         self.radius_km = positive_number("radius_km", radius_km)

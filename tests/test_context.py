@@ -332,3 +332,19 @@ def test_tonight_offers_no_idea_that_needs_booking_ahead() -> None:
     later = novelty.recommend(couple, when="next weekend", now=now, k=10, budget=500)
     booked = [i for i in later if i.activity.needs_booking and not i.activity.same_day_booking]
     assert all("Book ahead." in i.reasons for i in booked)
+
+
+def test_a_forecast_of_your_own_that_fails_has_its_secrets_redacted() -> None:
+    couple = novelty.load_profile(Path(__file__).parents[1] / "examples" / "couple.toml")
+
+    class Leaky:
+        name = "leaky"
+
+        def hourly(self, place: object, start: object, end: object) -> object:
+            raise RuntimeError("GET https://u:pw_SECRET@weather.test/v1?apikey=KEY_SECRET: 503")
+
+    now = dt.datetime(2027, 4, 16, 9, tzinfo=couple.timezone)
+    [problem] = novelty.recommend(couple, now=now, forecast=Leaky()).problems  # type: ignore[arg-type]
+    assert problem.source == "leaky"
+    assert "SECRET" not in problem.message
+    assert "weather.test" in problem.message

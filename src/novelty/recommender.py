@@ -446,8 +446,12 @@ class Recommender:
         except Exception as exc:  # a provider's failure must never fail the recommendation
             if q.strict:
                 raise
+            from .sources.http import redact  # a plugin's message may quote its URL and key
+
             problems.append(
-                Problem(source=name, message=f"no forecast, so the climate was used: {exc}")
+                Problem(
+                    source=name, message=f"no forecast, so the climate was used: {redact(str(exc))}"
+                )
             )
             return None
 

@@ -385,7 +385,7 @@ def test_events_are_held_to_the_couples_day_as_ideas_are(
     assert [r.activity.id for r in plain] == calm
 
 
-def test_an_event_already_on_when_the_window_opens_is_in_it(
+def test_events_of_whole_days_and_events_already_on_when_the_window_opens(
     couple: novelty.Couple, now: dt.datetime, tmp_path: Path
 ) -> None:
     window = resolve_window("this weekend", now=now, tz=couple.timezone)
@@ -403,6 +403,11 @@ def test_an_event_already_on_when_the_window_opens_is_in_it(
         f"DTSTART;VALUE=DATE:{first - dt.timedelta(days=2):%Y%m%d}\r\n"
         f"DTEND;VALUE=DATE:{first:%Y%m%d}\r\n"
         "END:VEVENT\r\n"
+        # A craft fair all day on the window's last day.
+        "BEGIN:VEVENT\r\nUID:craft@test\r\nSUMMARY:Craft fair\r\n"
+        f"DTSTART;VALUE=DATE:{window.end.date() - dt.timedelta(days=1):%Y%m%d}\r\n"
+        f"DTEND;VALUE=DATE:{window.end.date():%Y%m%d}\r\n"
+        "END:VEVENT\r\n"
         # A concert already an hour in when the window opens: missed.
         "BEGIN:VEVENT\r\nUID:gig@test\r\nSUMMARY:Late concert\r\n"
         f"DTSTART:{(window.start - dt.timedelta(hours=1)).astimezone(dt.UTC):%Y%m%dT%H%M%SZ}\r\n"
@@ -418,6 +423,12 @@ def test_an_event_already_on_when_the_window_opens_is_in_it(
     market = titles["Winter market"]
     assert market.starts_at == window.start
     assert any(r.startswith("Already on, until") for r in market.reasons)
+    fair = titles["Craft fair"]
+    assert any(r.startswith("All day ") for r in fair.reasons)
+    calendar = icalendar.Calendar.from_ical(recs.to_ics())
+    [exported] = [e for e in calendar.walk("VEVENT") if str(e["SUMMARY"]) == "Craft fair"]
+    assert exported.decoded("DTSTART") == fair.starts_at.date()
+    assert exported.decoded("DTEND") == fair.ends_at.date()
 
 
 def test_an_outing_added_by_model_copy_as_a_list_counts(

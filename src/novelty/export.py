@@ -28,8 +28,16 @@ def to_ics(ideas: Sequence[Recommendation], *, stamp: dt.datetime) -> bytes:
         event.add("uid", hashlib.sha1(key.encode()).hexdigest() + f"@{_package}")
         event.add("dtstamp", stamp.astimezone(dt.UTC))
         event.add("summary", activity.title)
-        event.add("dtstart", idea.starts_at)
-        event.add("dtend", idea.ends_at)
+        start, end = idea.starts_at, idea.ends_at
+        if activity.starts_at == start and start.time() == end.time() == dt.time(0) and end > start:
+            # Whole days (a fair, a festival): an all-day event, its end the day after,
+            # that does not mark the days busy.
+            event.add("dtstart", start.date())
+            event.add("dtend", end.date())
+            event.add("transp", "TRANSPARENT")
+        else:
+            event.add("dtstart", start)
+            event.add("dtend", end)
         lines = [activity.description, "", *idea.reasons, "", "Talk about it afterwards:"]
         lines += [f"- {question}" for question in idea.conversation_starters]
         event.add("description", "\n".join(line for line in lines if line is not None).strip())

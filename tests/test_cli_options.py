@@ -102,3 +102,22 @@ def test_every_option_and_subcommand_is_documented_in_cli_md() -> None:
     for command in ("ideas", "batch", "log", "history", "catalog", "serve", "sources"):
         assert command in subcommands[1].split(","), command
         assert f"## `novelty {command}`" in text, command
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (("history", "--plot", "x.png"), "history: --plot is for --report"),
+        (("history", "--now", NOW), "history: --now is for --report"),
+        (("history", "--again"), "history: --again is for --import"),
+        (("log", "wild-cave-tour", "--tags", "caves"), "log: --category and --tags describe"),
+    ],
+)
+def test_an_option_its_action_would_ignore_is_refused(
+    tmp_path: Path, args: tuple[str, ...], said: str
+) -> None:
+    db = tmp_path / "h.sqlite3"
+    result = novelty(*args, *PROFILE, db=db)
+    assert result.returncode == 2
+    assert result.stderr.startswith(f"novelty: error: {said}")
+    assert not db.exists()

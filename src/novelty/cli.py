@@ -159,6 +159,11 @@ def cmd_log(args: argparse.Namespace) -> int:
             "log: give a catalog activity id, or --title for an outing outside the catalog"
             + (", not both" if args.activity else "")
         )
+    if args.activity and (args.category or args.tags):
+        raise ArgumentError(
+            "log: --category and --tags describe an outing given by --title; "
+            "a catalog id has the catalog's"
+        )
     couple = _profile(args)
     if args.activity:
         known = load_catalog(args.catalog)["id"]
@@ -189,8 +194,17 @@ def cmd_log(args: argparse.Namespace) -> int:
     return 0
 
 
+#: The `history` options that only one action reads, and its flag: elsewhere they would be
+#: silently ignored.
+_HISTORY_OPTIONS = {"plot": "--report", "now": "--report", "again": "--import"}
+
+
 def cmd_history(args: argparse.Namespace) -> int:
     """List the couple's outings (profile and database), or correct, export or import them."""
+    for option, action in _HISTORY_OPTIONS.items():
+        chosen = args.report if action == "--report" else args.import_file
+        if getattr(args, option) not in (None, False) and not chosen:
+            raise ArgumentError(f"history: --{option} is for {action}")
     couple = _profile(args)
     store = _store(args, writes=args.delete is not None or args.undo or bool(args.import_file))
     if args.delete is not None or args.undo:

@@ -125,6 +125,8 @@ def test_the_example_couple_gets_the_same_envelope_as_the_library(
         ({"radius_km": 0}, 422, "radius_km"),
         ({"colour": "red"}, 422, "colour"),
         ({"seed": -1}, 422, "seed"),  # numpy's own ValueError was a 500
+        ({"k": True}, 422, "k"),  # JSON's true is no count
+        ({"seed": "2"}, 422, "seed"),
         ({"now": "2999-01-01T00:00:00+00:00"}, 422, "now"),  # was named "when"
     ],
 )

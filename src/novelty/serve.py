@@ -57,13 +57,18 @@ class RecommendationRequest(BaseModel):
         default="this weekend",
         description="'this weekend', 'tonight', a weekday, YYYY-MM-DD or a [start, end] pair.",
     )
-    k: int = Field(default=5, ge=1, le=MAX_K, description=f"How many ideas (1..{MAX_K}).")
+    # Strict: JSON's true or "2" is not a count (the library refuses them too).
+    k: int = Field(
+        default=5, ge=1, le=MAX_K, strict=True, description=f"How many ideas (1..{MAX_K})."
+    )
     budget: Budget | Annotated[float, Field(ge=0, allow_inf_nan=False)] | None = Field(
         default=None, description="Most to spend on one outing for two; overrides the couple's."
     )
     now: AwareDatetime | None = Field(default=None, description="The clock (default: now).")
     # numpy takes only seeds >= 0; a negative one would fail deep inside the ranking.
-    seed: int | None = Field(default=None, ge=0, description="Vary the ideas reproducibly.")
+    seed: int | None = Field(
+        default=None, ge=0, strict=True, description="Vary the ideas reproducibly."
+    )
     near: Location | None = Field(default=None, description="Where to look (default: home).")
     radius_km: float | None = Field(default=None, gt=0, allow_inf_nan=False)
     strict: bool = False

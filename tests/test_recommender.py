@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import pickle
 import re
 from pathlib import Path
 from typing import Any
@@ -505,3 +506,11 @@ def test_one_recommender_serves_threads_as_it_serves_calls_in_turn(
     with ThreadPoolExecutor(max_workers=4) as pool:
         together = list(pool.map(lambda who: ideas(shared, who), couples * 4))
     assert together == alone * 4
+
+
+def test_a_prepared_recommender_pickles_and_gives_the_same_lists(
+    recommender: novelty.Recommender, couple: novelty.Couple, now: dt.datetime
+) -> None:
+    # A process pool or a Spark broadcast ships it with the standard pickle.
+    copy = pickle.loads(pickle.dumps(recommender.prepare()))
+    assert copy.recommend(couple, now=now, seed=3) == recommender.recommend(couple, now=now, seed=3)

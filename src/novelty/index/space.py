@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -30,13 +31,14 @@ def synonyms() -> dict[str, str]:
 
 def canonicaliser(synonyms: Mapping[str, str]) -> Callable[[str], str]:
     """The function that puts a label in the catalog's vocabulary: normalised, then its
-    synonym's tag when it has one ("Concert" -> "live-music")."""
+    synonym's tag when it has one ("Concert" -> "live-music"). A partial, not a closure: a
+    prepared Recommender holding it can be pickled (a process pool, a Spark broadcast)."""
+    return partial(_canonical, synonyms)
 
-    def canonical(label: str) -> str:
-        key = normalise_label(label)
-        return synonyms.get(key, key)
 
-    return canonical
+def _canonical(synonyms: Mapping[str, str], label: str) -> str:
+    key = normalise_label(label)
+    return synonyms.get(key, key)
 
 
 def _texts(frame: pd.DataFrame | Mapping[str, Any], column: str) -> list[str]:

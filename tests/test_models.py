@@ -117,3 +117,15 @@ def test_a_list_of_interests_must_hold_text() -> None:
 def test_a_folder_of_the_timezone_database_is_not_a_timezone() -> None:
     with pytest.raises(ValidationError, match="unknown timezone 'America'"):
         novelty.Location(lat=0, lon=0, timezone="America")
+
+
+def test_a_budget_and_a_window_take_their_fields_by_position_as_the_contract_writes_them() -> None:
+    assert novelty.Budget(60, "GBP") == novelty.Budget(per_outing=60, currency="GBP")
+    assert novelty.Budget(60) == novelty.Budget(per_outing=60)
+    start = dt.datetime(2026, 11, 28, 18, tzinfo=dt.UTC)
+    end = start + dt.timedelta(hours=5)
+    assert novelty.Window(start, end) == novelty.Window(start=start, end=end)
+    with pytest.raises(novelty.ArgumentError, match="per_outing given both"):
+        novelty.Budget(60, per_outing=70)
+    with pytest.raises(ValidationError):
+        novelty.Window(end, start)

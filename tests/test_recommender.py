@@ -12,8 +12,10 @@ import icalendar
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from pydantic import ValidationError
 
 import novelty
+from novelty.config import MAX_WEIGHT
 from novelty.index.space import canonicaliser, synonyms
 from novelty.pipeline.schedule import season_bits
 from novelty.sources import ICalSource
@@ -514,3 +516,20 @@ def test_a_prepared_recommender_pickles_and_gives_the_same_lists(
     # A process pool or a Spark broadcast ships it with the standard pickle.
     copy = pickle.loads(pickle.dumps(recommender.prepare()))
     assert copy.recommend(couple, now=now, seed=3) == recommender.recommend(couple, now=now, seed=3)
+
+
+@pytest.mark.parametrize("heavy", [0.0, MAX_WEIGHT])
+def test_scores_stay_in_0_1_with_every_weight_at_its_limit(
+    couple: novelty.Couple, now: dt.datetime, heavy: float
+) -> None:
+    terms = ("excitement", "interactive", "budget", "distance", "taste", "timely", "unlike")
+    weights = novelty.Weights(**dict.fromkeys(terms, heavy))
+    recs = novelty.Recommender(weights=weights).recommend(couple, now=now, k=10, seed=1)
+    assert len(recs) == 10
+    assert all(0.0 <= r.score <= 1.0 for r in recs)
+
+
+@pytest.mark.parametrize("bad", [float("inf"), float("nan"), 1e39, -1.0])
+def test_a_weight_that_would_break_the_scores_is_refused(bad: float) -> None:
+    with pytest.raises(ValidationError, match="excitement"):
+        novelty.Weights(excitement=bad)

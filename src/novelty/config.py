@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from pydantic import BaseModel, ConfigDict, Field
 
 from .errors import ArgumentError
+
+#: The largest weight of a score term: far above any useful one, far below float32's limit.
+MAX_WEIGHT = 1e6
+#: The weight of a score term.
+Weight = Annotated[float, Field(ge=0, le=MAX_WEIGHT)]
 
 
 class Weights(BaseModel):
@@ -14,20 +21,26 @@ class Weights(BaseModel):
     a Recommender always applies its dial, so it uses the unrounded values.
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    # No inf or NaN anywhere, and weights below a million: the score is float32, and a
+    # weight near its limit (about 3.4e38) made every score NaN.
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
     novelty: float = Field(0.76, ge=0, le=1, description="Share of the core score set by novelty.")
-    excitement: float = Field(0.15, ge=0, description="Weight of excitement (Aron et al. 2000).")
-    interactive: float = Field(0.10, ge=0, description="Weight of doing it with each other.")
-    budget: float = Field(0.05, ge=0, description="Weight of the soft preference for cheaper.")
-    distance: float = Field(0.05, ge=0, description="Weight of the soft preference for nearer.")
-    taste: float = Field(0.10, ge=0, description="Weight of likeness to outings rated highly.")
-    timely: float = Field(
-        0.25, ge=0, description="Weight of a dated event in the window: it may not come again."
+    excitement: Weight = Field(0.15, description="Weight of excitement (Aron et al. 2000).")
+    interactive: Weight = Field(0.10, description="Weight of doing it with each other.")
+    budget: Weight = Field(0.05, description="Weight of the soft preference for cheaper.")
+    distance: Weight = Field(0.05, description="Weight of the soft preference for nearer.")
+    taste: Weight = Field(0.10, description="Weight of likeness to outings rated highly.")
+    timely: Weight = Field(
+        0.25, description="Weight of a dated event in the window: it may not come again."
     )
-    half_life_days: float = Field(414, gt=0, description="Familiarity halves in this many days.")
+    half_life_days: float = Field(
+        414, ge=1, description="Familiarity halves in this many days (at least one)."
+    )
     familiarity_scale: float = Field(0.47, gt=0, description="novelty = exp(-F / scale).")
-    repeat_after_days: int = Field(90, ge=0, description="Done this recently = not suggested.")
+    repeat_after_days: int = Field(
+        90, ge=0, le=100_000, description="Done this recently = not suggested."
+    )
     fit_floor: float = Field(0.05, gt=0, le=1, description="Floor in the partners' geometric mean.")
     fit_gate: float = Field(
         0.52, ge=0, le=1, description="Exponent of fit in the core: 1 = fit gates novelty fully."
@@ -44,13 +57,11 @@ class Weights(BaseModel):
         le=1,
         description="A label on this share of the last outings is a rut: one idea per list.",
     )
-    unlike: float = Field(
-        0.6, ge=0, description="Re-ranking bonus for distance to the nearest outing."
-    )
+    unlike: Weight = Field(0.6, description="Re-ranking bonus for distance to the nearest outing.")
     diversity: float = Field(0.3, ge=0, le=1, description="MMR trade-off: 0 = pure relevance.")
-    partner_coverage: float = Field(0.3, ge=0, description="xQuAD bonus for an uncovered partner.")
-    top_m: int = Field(100, ge=1, description="Candidates kept for re-ranking.")
-    exploration: float = Field(0.02, ge=0, description="Seeded jitter, only when a seed is given.")
+    partner_coverage: Weight = Field(0.3, description="xQuAD bonus for an uncovered partner.")
+    top_m: int = Field(100, ge=1, le=100_000, description="Candidates kept for re-ranking.")
+    exploration: Weight = Field(0.02, description="Seeded jitter, only when a seed is given.")
 
 
 #: The dial's words and the settings they stand for (docs/scoring.md, "The adventure dial").

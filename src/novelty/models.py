@@ -50,6 +50,21 @@ class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
 
 
+def _by_position(model: str, names: tuple[str, ...], given: tuple[Any, ...], data: Any) -> Any:
+    """`data` with the fields `given` by position (`Budget(60, "GBP")`) added by name."""
+    for name, value in zip(names, given, strict=False):
+        if value is _UNSET:
+            continue
+        if name in data:
+            raise ArgumentError(f"{model}: {name} given both by position and by name")
+        data[name] = value
+    return data
+
+
+#: A field not given by position.
+_UNSET: Any = object()
+
+
 class Location(_Frozen):
     """A place: coordinates, and optionally a venue name, address, city and IANA timezone."""
 
@@ -239,6 +254,12 @@ class Outing(_Frozen):
 class Budget(_Frozen):
     """The most the couple wants to spend on one outing, for the two of them."""
 
+    # Budget(60, "GBP"), as the API is written, or Budget(per_outing=60, currency="GBP").
+    def __init__(self, per_outing: Any = _UNSET, currency: Any = _UNSET, /, **data: Any) -> None:
+        super().__init__(
+            **_by_position("Budget", ("per_outing", "currency"), (per_outing, currency), data)
+        )
+
     per_outing: Money = Field(description="Amount for both partners together.")
     currency: Currency = "USD"
     rates: dict[Currency, Annotated[float, Field(gt=0, allow_inf_nan=False)]] = Field(
@@ -362,6 +383,10 @@ class Couple(_Frozen):
 
 class Window(_Frozen):
     """A span of free time, [start, end), in aware datetimes."""
+
+    # Window(start, end), as the API is written, or Window(start=..., end=...).
+    def __init__(self, start: Any = _UNSET, end: Any = _UNSET, /, **data: Any) -> None:
+        super().__init__(**_by_position("Window", ("start", "end"), (start, end), data))
 
     start: AwareDatetime
     end: AwareDatetime

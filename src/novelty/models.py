@@ -384,9 +384,18 @@ class Couple(_Frozen):
 class Window(_Frozen):
     """A span of free time, [start, end), in aware datetimes."""
 
-    # Window(start, end), as the API is written, or Window(start=..., end=...).
+    # Window(start, end), as the API is written, or Window(start=..., end=...). Every
+    # window of every call is made here: the positions are read in place, not by a helper.
     def __init__(self, start: Any = _UNSET, end: Any = _UNSET, /, **data: Any) -> None:
-        super().__init__(**_by_position("Window", ("start", "end"), (start, end), data))
+        if start is not _UNSET:
+            if "start" in data:
+                raise ArgumentError("Window: start given both by position and by name")
+            data["start"] = start
+        if end is not _UNSET:
+            if "end" in data:
+                raise ArgumentError("Window: end given both by position and by name")
+            data["end"] = end
+        super().__init__(**data)
 
     start: AwareDatetime
     end: AwareDatetime

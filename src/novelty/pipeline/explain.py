@@ -370,8 +370,10 @@ def explain(
         ):
             components[f"fit:{partner.name}"] = float(fit)
             components[f"new:{partner.name}"] = float(new)
+        # Put together without validating: every value was made and checked by the
+        # stages (the Activity is the catalog's or a validated event's).
         recommendations.append(
-            Recommendation(
+            Recommendation.model_construct(
                 activity=idea.activity,
                 score=components["score"],
                 rank=idea.rank,

@@ -72,6 +72,8 @@ def test_the_category_of_what_came_without_one_is_not_a_kind_of_thing() -> None:
     assert said == "New to both of you."
     named = newness_reason(couple, fresh, done_together=False, category_new=True, category="dance")
     assert "dance" in named
+    home = newness_reason(couple, fresh, done_together=False, category_new=True, category="at-home")
+    assert home == "New territory for both of you: neither has done anything at home."
 
 
 def test_an_events_times_are_said_as_a_person_would() -> None:

@@ -71,14 +71,15 @@ def newness_reason(
     stretch = category_new and bool((newness == 1.0).all())
     for partner in couple.partners:
         stretch = stretch and category not in partner.interests and category not in partner.tried
+    where = display_names().get(category) or category.replace("-", " ")
+    # "anything in games", but "anything at home": a name that is already a place says so.
+    where = where if where.startswith(("at ", "in ", "on ")) else f"in {where}"
     if stretch:
-        where = display_names().get(category) or category.replace("-", " ")
         if len(names) == 2:
-            return f"New territory for both of you: neither has done anything in {where}."
-        return f"New territory for all of you: none has done anything in {where}."
+            return f"New territory for both of you: neither has done anything {where}."
+        return f"New territory for all of you: none has done anything {where}."
     if category_new:
-        where = display_names().get(category) or category.replace("-", " ")
-        text += f", and you have never done anything in {where} together"
+        text += f", and you have never done anything {where} together"
     return text + "."
 
 

@@ -533,3 +533,40 @@ def test_scores_stay_in_0_1_with_every_weight_at_its_limit(
 def test_a_weight_that_would_break_the_scores_is_refused(bad: float) -> None:
     with pytest.raises(ValidationError, match="excitement"):
         novelty.Weights(excitement=bad)
+
+
+@pytest.mark.parametrize(
+    ("options", "named"),
+    [
+        ({"sources": None}, "sources"),
+        ({"sources": "ical"}, "sources"),
+        ({"sources": [1]}, r"sources\[0\]"),
+        ({"forecast": 5}, "forecast"),
+        ({"source_deadline": -1}, "source_deadline"),
+        ({"source_deadline": "soon"}, "source_deadline"),
+    ],
+)
+def test_a_recommender_of_wrong_sources_forecast_or_deadline_is_refused(
+    options: dict[str, Any], named: str
+) -> None:
+    with pytest.raises(novelty.ArgumentError, match=f"^{named}: expected"):
+        novelty.Recommender(**options)
+
+
+@pytest.mark.parametrize(
+    ("options", "named"),
+    [
+        ({"sources": "ical"}, "sources"),
+        ({"sources": [1]}, r"sources\[0\]"),
+        ({"forecast": 5}, "forecast"),
+    ],
+)
+def test_a_call_with_wrong_sources_or_forecast_is_refused_not_a_problem(
+    recommender: novelty.Recommender,
+    couple: novelty.Couple,
+    now: dt.datetime,
+    options: dict[str, Any],
+    named: str,
+) -> None:
+    with pytest.raises(novelty.ArgumentError, match=f"^{named}: expected"):
+        recommender.recommend(couple, now=now, **options)

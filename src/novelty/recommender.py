@@ -100,9 +100,17 @@ class Recommender:
             )
         if weights is not None and not isinstance(weights, Weights):
             raise ArgumentError(f"weights: expected novelty.Weights, got {type(weights).__name__}")
+        if (
+            isinstance(source_deadline, bool)
+            or not isinstance(source_deadline, int | float)
+            or not 0 < source_deadline < float("inf")
+        ):
+            raise ArgumentError(
+                f"source_deadline: expected a number of seconds > 0, got {source_deadline!r}"
+            )
         self.catalog = catalog
-        self.sources = tuple(sources)
-        self.forecast = forecast
+        self.sources = _event_sources(sources)
+        self.forecast = _forecast(forecast)
         #: The Weights as given; `weights` is them at this recommender's adventure dial.
         self.base_weights = weights or Weights()
         self.adventure = adventure_level(adventure)
@@ -439,7 +447,8 @@ class Recommender:
     ) -> Hourly | None:
         """The forecast for the window at `q.near`, or None when it failed: then
         `problems` says why and the climate estimate stands in."""
-        name = forecast if isinstance(forecast, str) else getattr(forecast, "name", "forecast")
+        name = forecast if isinstance(forecast, str) else getattr(_forecast(forecast), "name", "")
+        name = name or "forecast"
         try:
             provider = forecast_provider(forecast) if isinstance(forecast, str) else forecast
             return provider.hourly(q.near, q.window.start, q.window.end)
@@ -460,6 +469,7 @@ class Recommender:
     ) -> tuple[ItemIndex | None, list[Problem]]:
         """This call's events, indexed as a block in the catalog's space, and what failed."""
         couple = q.couple
+        sources = _event_sources(sources)
         from .sources import build_source, collect_events  # imported when needed: HTTP is heavy
 
         configured: list[Source] = []
@@ -484,6 +494,32 @@ class Recommender:
         events = tuple(found)
         block = ready.memo.get("events", events, lambda: _event_block(events, ready))
         return block, problems
+
+
+def _event_sources(sources: Any) -> tuple[Source, ...]:
+    """`sources` as a tuple, each an event source (with `fetch(window, near)`), else an
+    ArgumentError: a wrong one would otherwise only show up as a problem of every call."""
+    if isinstance(sources, str | bytes) or not isinstance(sources, Iterable):
+        raise ArgumentError(f"sources: expected a list of event sources, got {sources!r}")
+    found = tuple(sources)
+    for i, source in enumerate(found):
+        if not callable(getattr(source, "fetch", None)):
+            raise ArgumentError(
+                f"sources[{i}]: expected an event source with fetch(window, near), "
+                f"got {type(source).__name__}"
+            )
+    return found
+
+
+def _forecast(forecast: Any) -> Any:
+    """`forecast` when it is None, a provider's name or a provider (with `hourly`), else
+    an ArgumentError."""
+    if forecast is None or isinstance(forecast, str) or callable(getattr(forecast, "hourly", None)):
+        return forecast
+    raise ArgumentError(
+        f"forecast: expected a provider's name or an object with hourly(place, start, end), "
+        f"got {type(forecast).__name__}"
+    )
 
 
 def _prepare(catalog: pd.DataFrame | str | Path | None) -> Prepared:

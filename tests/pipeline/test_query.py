@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pytest
 
 import novelty
@@ -53,6 +54,8 @@ def test_an_outing_in_the_profile_and_the_history_counts_once() -> None:
         ({"radius_km": -1}, "radius_km:"),
         ({"seed": 1.5}, "seed:"),
         ({"seed": -1}, "seed:"),
+        ({"strict": "yes"}, "strict:"),
+        ({"max_minutes": 0}, "max_minutes:"),
         ({"near": "Austin"}, "near:"),
         ({"near": {"lat": 200, "lon": 0}}, "near: lat"),
         ({"history": "jazz-bar"}, "history:"),
@@ -92,3 +95,9 @@ def test_the_window_is_resolved_in_the_couples_zone() -> None:
     )  # fmt: skip
     assert q.window.start.utcoffset() == q.window.end.utcoffset() or q.window.label == "tonight"
     assert str(q.window.start.tzinfo) == "America/Chicago"
+
+
+def test_whole_numbers_of_numpy_count_as_whole_numbers() -> None:
+    q = make_query(make_couple(), k=np.int64(3), seed=np.uint32(7), max_minutes=np.int16(90))
+    assert (q.k, q.seed, q.max_minutes) == (3, 7, 90)
+    assert type(q.k) is int

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
+from numbers import Integral
 from operator import attrgetter
 from typing import Any, NamedTuple
 
@@ -125,14 +126,19 @@ def make_query(
     couple = (
         couple_like if isinstance(couple_like, Couple) else _model(Couple, couple_like, "couple")
     )
-    if isinstance(k, bool) or not isinstance(k, int) or k < 1:
+    # Whole numbers of any kind (numpy's too), never a bool.
+    if isinstance(k, bool) or not isinstance(k, Integral) or k < 1:
         raise ArgumentError(f"k: expected a whole number >= 1, got {k!r}")
+    k = int(k)
     if radius_km is not None and (
         isinstance(radius_km, bool) or not isinstance(radius_km, int | float) or not radius_km > 0
     ):
         raise ArgumentError(f"radius_km: expected a number > 0, got {radius_km!r}")
-    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int) or seed < 0):
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, Integral) or seed < 0):
         raise ArgumentError(f"seed: expected a whole number >= 0 or None, got {seed!r}")
+    seed = None if seed is None else int(seed)
+    if not isinstance(strict, bool):
+        raise ArgumentError(f"strict: expected True or False, got {strict!r}")
     if now is not None and (not isinstance(now, dt.datetime) or now.tzinfo is None):
         raise ArgumentError(f"now: expected an aware datetime, got {now!r}")
     day = couple.day
@@ -144,9 +150,10 @@ def make_query(
         raise ArgumentError(f"setting: expected 'indoor', 'outdoor' or None, got {setting!r}")
     max_minutes = day.max_minutes if max_minutes is None else max_minutes
     if max_minutes is not None and (
-        isinstance(max_minutes, bool) or not isinstance(max_minutes, int) or max_minutes < 1
+        isinstance(max_minutes, bool) or not isinstance(max_minutes, Integral) or max_minutes < 1
     ):
         raise ArgumentError(f"max_minutes: expected a whole number >= 1, got {max_minutes!r}")
+    max_minutes = None if max_minutes is None else int(max_minutes)
     tz = couple.timezone
     now = now or dt.datetime.now(tz)
     # `model_copy(update=...)` skips validation, so the history may be a list here.

@@ -6,7 +6,9 @@ CORE   := $(VENV)/.core-installed
 DEV    := $(VENV)/.dev-installed
 LINTED := $(wildcard src tests examples benchmarks evaluation)
 
-.PHONY: weekend test lint docs bench eval clean
+# A bare `make` lists the targets (else it would run the first rule: an empty .venv).
+.DEFAULT_GOAL := help
+.PHONY: help weekend test lint docs bench eval clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "novelty needs Python 3.11+"'
@@ -19,6 +21,9 @@ $(CORE): pyproject.toml | $(BIN)/python
 $(DEV): pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev]'
 	@touch $@ $(CORE)
+
+help:  ## list the targets with what each does
+	@awk 'BEGIN { FS = ":.*## " } /^[a-z]+:.*## / { printf "  %-8s %s\n", $$1, $$2 }' $(MAKEFILE_LIST)
 
 weekend: $(CORE)  ## print this weekend's ideas for examples/couple.toml (no network, no keys)
 	$(BIN)/python examples/this_weekend.py
@@ -40,5 +45,5 @@ bench: $(DEV)  ## speed and memory benchmarks; writes benchmarks/results.md
 eval: $(DEV)  ## offline evaluation against baselines; writes evaluation/results.csv
 	$(BIN)/python -m evaluation
 
-clean:
+clean:  ## remove .venv/, site/ and the tool caches
 	rm -rf $(VENV) site .mypy_cache .ruff_cache .pytest_cache .hypothesis

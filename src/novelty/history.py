@@ -6,6 +6,9 @@ import csv
 import datetime as dt
 import io
 import json
+import math
+import numbers
+import os
 import re
 import sqlite3
 import time
@@ -67,15 +70,69 @@ class LoggedOuting(Outing):
         return Outing.model_validate(self.model_dump(exclude={"id", "logged_at"}))
 
 
+#: The ids SQLite can give a row (signed 64-bit); any other whole number is no outing's id.
+_ROW_IDS = range(-(2**63), 2**63)
+
+
+def _got(value: object) -> str:
+    """A value as an error message shows it: its repr, or its type when that is long."""
+    text = repr(value)
+    return text if len(text) <= 60 and "\n" not in text else f"a {type(value).__name__}"
+
+
 def _key(couple: Couple | str) -> str:
-    return couple.name if isinstance(couple, Couple) else couple
+    """The name a couple's outings are stored under."""
+    if isinstance(couple, Couple):
+        return couple.name
+    # A Couple's name is stripped and never empty, so a blank string names no couple.
+    if not isinstance(couple, str) or not couple.strip():
+        raise ArgumentError(
+            f"couple: expected a Couple or its name (a non-blank string), got {_got(couple)}"
+        )
+    try:
+        couple.encode()
+    except UnicodeEncodeError:
+        raise ArgumentError(
+            f"couple: {couple!r} cannot be stored (a lone surrogate); expected plain text"
+        ) from None
+    return couple
 
 
 def _today(couple: Couple | str, today: dt.date | None) -> dt.date:
     if today is not None:
+        # A datetime is a date too, but cannot be compared with the outings' dates.
+        if not isinstance(today, dt.date) or isinstance(today, dt.datetime):
+            raise ArgumentError(f"today: expected a datetime.date, got {_got(today)}")
         return today
     zone = couple.timezone if isinstance(couple, Couple) else _LATEST_ZONE
     return dt.datetime.now(zone).date()
+
+
+def _again(again: bool) -> bool:
+    if not isinstance(again, bool):
+        raise ArgumentError(f"again: expected True or False, got {_got(again)}")
+    return again
+
+
+def _outing_id(outing_id: int) -> int:
+    # numbers.Integral: an id read from a DataFrame of logged outings is a numpy integer.
+    if isinstance(outing_id, bool) or not isinstance(outing_id, numbers.Integral):
+        raise ArgumentError(
+            f"outing_id: expected a whole number (an id from logged_outings), got {_got(outing_id)}"
+        )
+    return int(outing_id)
+
+
+def _path(path: str | os.PathLike[str]) -> Path:
+    """A file path given as a str or os.PathLike, refused (ArgumentError) when it is none."""
+    text = os.fspath(path) if isinstance(path, os.PathLike) else path
+    if not isinstance(text, str) or not text:
+        raise ArgumentError(
+            f"path: expected a file path (a non-empty str or os.PathLike), got {_got(path)}"
+        )
+    if "\0" in text:
+        raise ArgumentError(f"path: {text!r} contains a NUL character; expected a file path")
+    return Path(text)
 
 
 def _same(a: Outing, b: Outing) -> bool:
@@ -100,9 +157,16 @@ class HistoryStore:
     malformed row) is never written to.
     """
 
-    def __init__(self, path: str | Path, *, timeout: float = 30.0) -> None:
-        self.path = Path(path)
-        self.timeout = timeout
+    def __init__(self, path: str | os.PathLike[str], *, timeout: float = 30.0) -> None:
+        self.path = _path(path)
+        if (
+            isinstance(timeout, bool)
+            or not isinstance(timeout, numbers.Real)
+            or not math.isfinite(timeout)
+            or timeout <= 0
+        ):
+            raise ArgumentError(f"timeout: expected a number of seconds > 0, got {_got(timeout)}")
+        self.timeout: float = float(timeout)
 
     def _fail(self, message: str) -> HistoryError:
         return HistoryError(f"{self.path}: {message}")
@@ -247,6 +311,10 @@ class HistoryStore:
         today: dt.date | None = None,
     ) -> int:
         """Record one outing for a couple; returns its id. See `add_many`."""
+        if not isinstance(outing, Outing | Mapping):
+            raise ArgumentError(
+                f"outing: expected an Outing or a dict of its fields, got {_got(outing)}"
+            )
         return self.add_many([outing], couple=couple, again=again, today=today)[0]
 
     def add_many(
@@ -263,8 +331,15 @@ class HistoryStore:
         that is not a valid outing (the message names the field), an outing dated after
         `today` (default: the couple's today, or for a couple given by name, today anywhere
         on Earth) or before the year 1900, and the same outing (same day and id, or title)
-        twice unless `again=True`.
+        twice unless `again=True`. Arguments of the wrong type raise ArgumentError.
         """
+        key, again = _key(couple), _again(again)
+        # A single outing is iterable too (a model yields its fields, a dict its keys).
+        if isinstance(outings, Outing | Mapping | str | bytes) or not isinstance(outings, Iterable):
+            raise ArgumentError(
+                "outings: expected a list of outings (each an Outing or a dict of its fields), "
+                f"got {_got(outings)}"
+            )
         checked = [self._valid(number, o) for number, o in enumerate(outings, start=1)]
         last_day = _today(couple, today)
         for outing in checked:
@@ -277,13 +352,13 @@ class HistoryStore:
         logged = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
         with self._connect(write=True) as (connection, version):
             if not again:
-                self._refuse_repeats(connection, version, checked, couple)
+                self._refuse_repeats(connection, version, checked, key)
             return [
                 int(
                     connection.execute(
                         "INSERT INTO outings (couple, activity_id, title, category, tags, date,"
                         " rating, cost, notes, logged_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                        (_key(couple), *_values(o), logged),
+                        (key, *_values(o), logged),
                     ).lastrowid
                     or 0
                 )
@@ -301,6 +376,11 @@ class HistoryStore:
     def _valid(self, number: int, outing: Outing | Mapping[str, Any]) -> Outing:
         if isinstance(outing, Outing):
             return outing
+        if not isinstance(outing, Mapping):
+            raise ArgumentError(
+                f"outings: item {number}: expected an Outing or a dict of its fields, "
+                f"got {_got(outing)}"
+            )
         try:
             return Outing.model_validate(outing)
         except ValidationError as exc:
@@ -311,7 +391,7 @@ class HistoryStore:
         connection: sqlite3.Connection,
         version: int | None,
         outings: Sequence[Outing],
-        couple: Couple | str,
+        couple: str,
         *,
         besides: int | None = None,
     ) -> None:
@@ -320,7 +400,7 @@ class HistoryStore:
             connection,
             version,
             f"couple = ? AND date IN ({', '.join('?' * len(days))}) AND id IS NOT ?",
-            _key(couple),
+            couple,
             *days,
             besides,
         )
@@ -328,7 +408,7 @@ class HistoryStore:
         for outing in outings:
             if any(_same(outing, other) for other in seen):
                 raise self._fail(
-                    f"{_label(outing)} is already logged on {outing.date} for {_key(couple)}; "
+                    f"{_label(outing)} is already logged on {outing.date} for {couple}; "
                     "pass again=True (novelty log --again) to log it twice"
                 )
             seen.append(outing)
@@ -340,38 +420,50 @@ class HistoryStore:
     def logged_outings(self, *, couple: Couple | str) -> tuple[LoggedOuting, ...]:
         """The couple's outings with their ids and log times, oldest first (by date, then
         in the order they were logged); none if the database does not exist yet."""
+        key = _key(couple)
         if not self.path.exists():
             return ()
         with self._connect(write=False) as (connection, version):
-            return tuple(
-                self._rows(connection, version, "couple = ? ORDER BY date, id", _key(couple))
-            )
+            return tuple(self._rows(connection, version, "couple = ? ORDER BY date, id", key))
+
+    def _missing(self, outing_id: int, couple: str) -> HistoryError:
+        return self._fail(f"no outing {outing_id} for couple {couple!r}")
 
     def _one(
         self, connection: sqlite3.Connection, version: int | None, outing_id: int, couple: str
     ) -> LoggedOuting:
+        if outing_id not in _ROW_IDS:
+            raise self._missing(outing_id, couple)
         found = self._rows(connection, version, "id = ? AND couple = ?", outing_id, couple)
         if not found:
-            raise self._fail(f"no outing {outing_id} for couple {couple!r}")
+            raise self._missing(outing_id, couple)
         return found[0]
 
     def remove(self, outing_id: int, *, couple: Couple | str) -> LoggedOuting:
         """Delete one of the couple's outings by id; returns it. An id that is not the
         couple's raises HistoryError."""
+        outing_id, key = _outing_id(outing_id), _key(couple)
+        # Removing from no database finds nothing; it must not create the file.
+        if not self.path.exists():
+            raise self._missing(outing_id, key)
         with self._connect(write=True) as (connection, version):
-            removed = self._one(connection, version, outing_id, _key(couple))
+            removed = self._one(connection, version, outing_id, key)
             connection.execute("DELETE FROM outings WHERE id = ?", (outing_id,))
         return removed
 
     def undo(self, *, couple: Couple | str) -> LoggedOuting:
         """Delete the couple's most recently logged outing (whatever its date); returns it."""
+        key = _key(couple)
+        nothing = self._fail(f"no outings logged for couple {key!r}")
+        if not self.path.exists():
+            raise nothing
         with self._connect(write=True) as (connection, version):
             last = connection.execute(
-                "SELECT max(id) FROM outings WHERE couple = ?", (_key(couple),)
+                "SELECT max(id) FROM outings WHERE couple = ?", (key,)
             ).fetchone()[0]
             if last is None:
-                raise self._fail(f"no outings logged for couple {_key(couple)!r}")
-            removed = self._one(connection, version, int(last), _key(couple))
+                raise nothing
+            removed = self._one(connection, version, int(last), key)
             connection.execute("DELETE FROM outings WHERE id = ?", (last,))
         return removed
 
@@ -387,29 +479,32 @@ class HistoryStore:
         """Change fields of one of the couple's outings (`rating=4`, `date=...`, `notes=...`);
         returns the outing as stored now. The same checks as `add` apply to the result;
         a bad field raises ArgumentError naming it."""
+        outing_id, key, again = _outing_id(outing_id), _key(couple), _again(again)
+        last_day = _today(couple, today)
         if unknown := sorted(set(changes) - set(Outing.model_fields)):
             raise ArgumentError(
                 f"update: unknown field(s) {', '.join(unknown)}; "
                 f"expected some of {', '.join(Outing.model_fields)}"
             )
+        if not self.path.exists():
+            raise self._missing(outing_id, key)
         with self._connect(write=True) as (connection, version):
-            old = self._one(connection, version, outing_id, _key(couple))
+            old = self._one(connection, version, outing_id, key)
             try:
                 new = Outing.model_validate({**old.outing().model_dump(), **changes})
             except ValidationError as exc:
                 raise ArgumentError(describe_validation_error(exc, prefix="update")) from None
-            last_day = _today(couple, today)
             if new.date > last_day and new.date != old.date:
                 raise self._fail(f"outing {outing_id} cannot move to {new.date}, after today")
             self._check_year(new, f"outing {outing_id}")
             if not again:
-                self._refuse_repeats(connection, version, [new], couple, besides=outing_id)
+                self._refuse_repeats(connection, version, [new], key, besides=outing_id)
             connection.execute(
                 "UPDATE outings SET activity_id = ?, title = ?, category = ?, tags = ?, date = ?,"
                 " rating = ?, cost = ?, notes = ? WHERE id = ?",
                 (*_values(new), outing_id),
             )
-            return self._one(connection, version, outing_id, _key(couple))
+            return self._one(connection, version, outing_id, key)
 
 
 def _values(outing: Outing) -> tuple[object, ...]:
@@ -462,11 +557,24 @@ def _unguard(cell: str) -> str:
     return cell[1:] if cell.startswith("'") and _FORMULA.match(cell) else cell
 
 
-def export_outings(outings: Sequence[LoggedOuting], path: str | Path) -> None:
+def export_outings(outings: Sequence[LoggedOuting], path: str | os.PathLike[str]) -> None:
     """Write outings to `path`: CSV for a .csv suffix (tags as a JSON array, a cell that
-    would start a spreadsheet formula after one added quote), else JSON."""
-    path = Path(path)
-    records = [o.model_dump(mode="json", include=set(EXPORT_FIELDS)) for o in outings]
+    would start a spreadsheet formula after one added quote), else JSON. Outings that are
+    not `LoggedOuting`s raise ArgumentError before the file is touched."""
+    path = _path(path)
+    if isinstance(outings, LoggedOuting | str | bytes) or not isinstance(outings, Iterable):
+        raise ArgumentError(
+            f"outings: expected a list of LoggedOuting (from logged_outings), got {_got(outings)}"
+        )
+    records = []
+    for number, outing in enumerate(outings, start=1):
+        if not isinstance(outing, LoggedOuting):
+            # An id and a log time are part of every export; a plain Outing has neither.
+            raise ArgumentError(
+                f"outings: item {number}: expected a LoggedOuting (from logged_outings), "
+                f"got {_got(outing)}"
+            )
+        records.append(outing.model_dump(mode="json", include=set(EXPORT_FIELDS)))
     try:
         if path.suffix.lower() == ".csv":
             with path.open("w", newline="", encoding="utf-8") as file:
@@ -484,11 +592,11 @@ def export_outings(outings: Sequence[LoggedOuting], path: str | Path) -> None:
         raise HistoryError(f"{path}: cannot write the export ({exc.strerror or exc})") from None
 
 
-def import_outings(path: str | Path) -> list[Outing]:
+def import_outings(path: str | os.PathLike[str]) -> list[Outing]:
     """Read outings from a CSV or JSON file as `export_outings` writes them (`id` and
     `logged_at` are ignored; in CSV, tags are a JSON array or separated by ';', and one
     quote before a would-be formula is removed)."""
-    path = Path(path)
+    path = _path(path)
     try:
         # newline="": a quoted CSV cell may hold line breaks, kept as they were written.
         with path.open(encoding="utf-8", newline="") as file:

@@ -16,6 +16,7 @@ from pydantic import ValidationError
 
 import novelty
 from novelty.config import MAX_WEIGHT
+from novelty.files import bundled_data
 from novelty.index.space import canonicaliser, synonyms
 from novelty.pipeline.schedule import season_bits
 from novelty.sources import ICalSource
@@ -570,3 +571,16 @@ def test_a_call_with_wrong_sources_or_forecast_is_refused_not_a_problem(
 ) -> None:
     with pytest.raises(novelty.ArgumentError, match=f"^{named}: expected"):
         recommender.recommend(couple, now=now, **options)
+
+
+def test_recommend_takes_its_own_catalog_as_novelty_recommend_takes_one(
+    couple: novelty.Couple, now: dt.datetime
+) -> None:
+    file = bundled_data("activities.csv")
+    by_file = novelty.Recommender(str(file))
+    assert by_file.recommend(couple, now=now, catalog=file) == by_file.recommend(couple, now=now)
+    frame = novelty.load_catalog().head(80)
+    by_frame = novelty.Recommender(frame)
+    assert len(by_frame.recommend(couple, now=now, catalog=frame, k=2)) == 2
+    with pytest.raises(novelty.ArgumentError, match=r"^catalog: a Recommender keeps"):
+        by_frame.recommend(couple, now=now, catalog=frame.head(10))

@@ -171,6 +171,7 @@ class Recommender:
         setting: str | None = None,
         max_minutes: int | None = None,
         forecast: Forecast | str | None = None,
+        catalog: pd.DataFrame | str | os.PathLike[str] | None = None,
     ) -> Recommendations:
         """Recommend up to `k` ideas for `couple` (a Couple, its dict or its JSON) in `when`.
 
@@ -182,8 +183,15 @@ class Recommender:
         the recommender's dial. `energy` ("low", "medium", "high": the most they have),
         `setting` ("indoor", "outdoor") and `max_minutes` override the profile's `[day]`;
         `forecast` (a provider or its name, e.g. "open-meteo"; default: the
-        recommender's, else none) checks the weather ideas need.
+        recommender's, else none) checks the weather ideas need. `catalog` is taken as
+        `novelty.recommend` takes it, but a Recommender's is fixed: only its own (or None)
+        is accepted.
         """
+        if catalog is not None and not _same_catalog(catalog, self.catalog):
+            raise ArgumentError(
+                "catalog: a Recommender keeps the catalog it was made with; make "
+                "Recommender(catalog=...) for another"
+            )
         q = query.make_query(
             couple, when=when, k=k, budget=budget, near=near, radius_km=radius_km, now=now,
             seed=seed, strict=strict, history=history, energy=energy, setting=setting,
@@ -494,6 +502,14 @@ class Recommender:
         events = tuple(found)
         block = ready.memo.get("events", events, lambda: _event_block(events, ready))
         return block, problems
+
+
+def _same_catalog(given: object, own: object) -> bool:
+    """Whether `given` is the catalog a Recommender was made with: the same frame, or a
+    path to the same file."""
+    if isinstance(given, str | os.PathLike) and isinstance(own, str | os.PathLike):
+        return Path(given).resolve() == Path(own).resolve()
+    return given is own
 
 
 def _event_sources(sources: Any) -> tuple[Source, ...]:

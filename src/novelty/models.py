@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
@@ -50,19 +50,23 @@ class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
 
 
-def _by_position(model: str, names: tuple[str, ...], given: tuple[Any, ...], data: Any) -> Any:
-    """`data` with the fields `given` by position (`Budget(60, "GBP")`) added by name."""
-    for name, value in zip(names, given, strict=False):
-        if value is _UNSET:
-            continue
-        if name in data:
-            raise ArgumentError(f"{model}: {name} given both by position and by name")
-        data[name] = value
-    return data
+class _ByPosition(_Frozen):
+    """A model whose first fields may also be given by position, as the API writes them:
+    `Budget(60, "GBP")`, `Window(start, end)`."""
 
+    _positions: ClassVar[tuple[str, ...]] = ()
 
-#: A field not given by position.
-_UNSET: Any = object()
+    def __init__(self, /, *given: Any, **data: Any) -> None:
+        model = type(self).__name__
+        if len(given) > len(self._positions):
+            raise ArgumentError(
+                f"{model}: at most {len(self._positions)} fields by position, got {len(given)}"
+            )
+        for name, value in zip(self._positions, given, strict=False):
+            if name in data:
+                raise ArgumentError(f"{model}: {name} given both by position and by name")
+            data[name] = value
+        super().__init__(**data)
 
 
 class Location(_Frozen):
@@ -251,14 +255,10 @@ class Outing(_Frozen):
         return self
 
 
-class Budget(_Frozen):
+class Budget(_ByPosition):
     """The most the couple wants to spend on one outing, for the two of them."""
 
-    # Budget(60, "GBP"), as the API is written, or Budget(per_outing=60, currency="GBP").
-    def __init__(self, per_outing: Any = _UNSET, currency: Any = _UNSET, /, **data: Any) -> None:
-        super().__init__(
-            **_by_position("Budget", ("per_outing", "currency"), (per_outing, currency), data)
-        )
+    _positions: ClassVar[tuple[str, ...]] = ("per_outing", "currency")
 
     per_outing: Money = Field(description="Amount for both partners together.")
     currency: Currency = "USD"
@@ -381,21 +381,10 @@ class Couple(_Frozen):
         return ZoneInfo(self.home.timezone)
 
 
-class Window(_Frozen):
+class Window(_ByPosition):
     """A span of free time, [start, end), in aware datetimes."""
 
-    # Window(start, end), as the API is written, or Window(start=..., end=...). Every
-    # window of every call is made here: the positions are read in place, not by a helper.
-    def __init__(self, start: Any = _UNSET, end: Any = _UNSET, /, **data: Any) -> None:
-        if start is not _UNSET:
-            if "start" in data:
-                raise ArgumentError("Window: start given both by position and by name")
-            data["start"] = start
-        if end is not _UNSET:
-            if "end" in data:
-                raise ArgumentError("Window: end given both by position and by name")
-            data["end"] = end
-        super().__init__(**data)
+    _positions: ClassVar[tuple[str, ...]] = ("start", "end")
 
     start: AwareDatetime
     end: AwareDatetime

@@ -67,8 +67,10 @@ def newness_reason(
             bits.append(f"{_names(done)} has done it before")
         text = "; ".join(bits)
         text = text[0].upper() + text[1:]
+    if not category_new:
+        return text + "."
     # A stretch: new to both, and a kind of thing neither names as an interest or as tried.
-    stretch = category_new and bool((newness == 1.0).all())
+    stretch = bool((newness == 1.0).all())
     for partner in couple.partners:
         stretch = stretch and category not in partner.interests and category not in partner.tried
     where = display_names().get(category) or category.replace("-", " ")
@@ -78,9 +80,7 @@ def newness_reason(
         if len(names) == 2:
             return f"New territory for both of you: neither has done anything {where}."
         return f"New territory for all of you: none has done anything {where}."
-    if category_new:
-        text += f", and you have never done anything {where} together"
-    return text + "."
+    return f"{text}, and you have never done anything {where} together."
 
 
 def interest_reason(couple: Couple, best: Sequence[tuple[str, float] | None]) -> str | None:

@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from novelty.pipeline import diversify
-from novelty.pipeline.diversify import IdeaSimilarity, nearest_outing, rerank, top_m
+from novelty.pipeline.diversify import IdeaSimilarity, rerank, top_m
 
 
 @given(st.lists(st.sampled_from([0.1, 0.5, 0.5, 0.9]), min_size=1, max_size=30), st.integers(1, 10))
@@ -73,22 +73,6 @@ def test_a_similarity_row_is_the_row_of_the_whole_product_to_the_last_bit(
     )
     for i in range(ideas):
         np.testing.assert_array_equal(similarity[i], whole[i])
-
-
-@given(st.integers(0, 6), st.integers(0, 6), st.integers(1, 12), st.integers(0, 2**32 - 1))
-def test_the_nearest_outing_is_the_largest_cosine_with_any_outing(
-    ideas: int, outings: int, width: int, seed: int
-) -> None:
-    rng = np.random.default_rng(seed)
-
-    def unit_rows(count: int) -> sp.csr_matrix:
-        dense = rng.random((count, width)) * (rng.random((count, width)) < 0.4)
-        norms = np.linalg.norm(dense, axis=1, keepdims=True)
-        return sp.csr_matrix((dense / np.where(norms > 0, norms, 1)).astype(np.float32))
-
-    a, b = unit_rows(ideas), unit_rows(outings)
-    expected = (a @ b.T).toarray().max(axis=1, initial=0.0)
-    np.testing.assert_allclose(nearest_outing(a, sp.csc_matrix(b)), expected, atol=1e-6)
 
 
 @given(

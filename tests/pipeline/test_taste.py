@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
+import scipy.sparse as sp
+from hypothesis import given
+from hypothesis import strategies as st
 
 import novelty
-from novelty.pipeline.taste import history_profile, history_profiles, outing_vectors
+from novelty.pipeline import taste
+from novelty.pipeline.taste import Outings, history_profile, history_profiles, outing_vectors
 
 from .frames import days_ago, make_couple, make_query, small_index
 
@@ -64,7 +69,8 @@ def test_an_idea_done_again_is_one_outing_to_be_unlike() -> None:
     )
     past = history_profile(outings, index, today=q.today, weights=novelty.Weights())
     # jazz-bar once, board-games once, and each free-text outing (known only by words).
-    assert past.units.shape == (4, index.space.width)
+    assert past.outings.count == 4
+    assert past.outings.rest.shape == (4, index.space.width)
     assert past.done_rows.tolist().count(2) == 3
 
 
@@ -100,8 +106,10 @@ def test_profiles_made_together_equal_each_made_alone() -> None:
         assert made.recent_ids == alone.recent_ids
         assert made.done_rows.tolist() == alone.done_rows.tolist()
         assert made.rut.tolist() == alone.rut.tolist()
-        assert (made.units != alone.units).nnz == 0
-        assert made.units.shape == alone.units.shape
+        assert made.outings.common.tolist() == alone.outings.common.tolist()
+        assert made.outings.block.tobytes() == alone.outings.block.tobytes()
+        assert (made.outings.rest != alone.outings.rest).nnz == 0
+        assert made.outings.rest.shape == alone.outings.rest.shape
         assert (made.categories, made.categories_known) == (
             alone.categories,
             alone.categories_known,
@@ -131,3 +139,32 @@ def test_a_rut_is_what_most_of_the_latest_ten_outings_carry() -> None:
     assert not history_profile((music,) * 2, index, today=q.today, weights=weights).rut.size
     none = novelty.Weights(rut_share=None)
     assert not history_profile((music,) * 6, index, today=q.today, weights=none).rut.size
+
+
+@given(
+    st.integers(0, 6),
+    st.integers(0, 40),
+    st.integers(1, 12),
+    st.sampled_from([1 / 8, 0.5, 2.0]),
+    st.integers(0, 2**32 - 1),
+)
+def test_the_nearest_outing_is_the_largest_cosine_with_any_outing(
+    ideas: int, outings: int, width: int, share: float, seed: int
+) -> None:
+    rng = np.random.default_rng(seed)
+
+    def unit_rows(count: int) -> sp.csr_matrix:
+        dense = rng.random((count, width)) * (rng.random((count, width)) < 0.4)
+        norms = np.linalg.norm(dense, axis=1, keepdims=True)
+        return sp.csr_matrix((dense / np.where(norms > 0, norms, 1)).astype(np.float32))
+
+    a, b = unit_rows(ideas), unit_rows(outings)
+    expected = (a @ b.T).toarray().max(axis=1, initial=0.0)
+    with pytest.MonkeyPatch.context() as patch:
+        # Share 2 puts every column in the rest, 1/8 most of them in the block.
+        patch.setattr(taste, "COMMON_SHARE", share)
+        found = Outings.of(b)
+    assert found.count == outings
+    assert found.block.shape == (found.common.size, outings)
+    assert found.rest.nnz + np.count_nonzero(found.block) == b.nnz
+    np.testing.assert_allclose(found.nearest(a), expected, atol=1e-6)

@@ -40,23 +40,18 @@ class IdeaSimilarity:
         self, units: sp.csr_matrix, category: np.ndarray, setting: np.ndarray, cost: np.ndarray
     ) -> None:
         self.units = units
-        self.columns = units.tocsc()
         self.band = np.digitize(np.nan_to_num(cost, nan=-1.0), [0.5, 30, 100, 250])
         self.category = category
         self.setting = setting
 
     def __getitem__(self, idea: int) -> np.ndarray:
-        units, columns = self.units, self.columns
+        units = self.units
         lo, hi = units.indptr[idea], units.indptr[idea + 1]
-        first = columns.indptr[units.indices[lo:hi]]
-        meets = columns.indptr[units.indices[lo:hi] + 1] - first
-        at = np.repeat(first - np.cumsum(meets) + meets, meets) + np.arange(int(meets.sum()))
-        # Summed in float32 in the order of the idea's entries, as a sparse product's row
-        # is: the same numbers to the last bit.
-        cosine = np.zeros(units.shape[0], dtype=np.float32)
-        np.add.at(
-            cosine, columns.indices[at], np.repeat(units.data[lo:hi], meets) * columns.data[at]
-        )
+        row = np.zeros(units.shape[1], dtype=units.dtype)
+        row[units.indices[lo:hi]] = units.data[lo:hi]
+        # Each idea's products summed in float32 in the order of its columns, as the whole
+        # product sums them: the same numbers to the last bit (zeros add nothing).
+        cosine = units @ row
         similarity: np.ndarray = (
             0.6 * cosine
             + 0.25 * (self.category == self.category[idea]).astype(np.float32)
@@ -64,24 +59,6 @@ class IdeaSimilarity:
             + 0.05 * (self.band == self.band[idea]).astype(np.float32)
         )
         return similarity
-
-
-def nearest_outing(ideas: sp.csr_matrix, outings: sp.csc_matrix) -> np.ndarray:
-    """Per idea (a unit row), its largest cosine with an outing (unit rows, column-major),
-    and 0 when none is positive: each of the idea's entries meets the outings' entries of
-    its column, and each (idea, outing) pair's products are summed."""
-    first = outings.indptr[ideas.indices]
-    meets = outings.indptr[ideas.indices + 1] - first
-    at = np.repeat(first - np.cumsum(meets) + meets, meets) + np.arange(int(meets.sum()))
-    idea = np.repeat(np.arange(ideas.shape[0]), np.diff(ideas.indptr))
-    pair = np.repeat(idea * outings.shape[0], meets) + outings.indices[at]
-    dots = np.bincount(
-        pair,
-        np.repeat(ideas.data, meets) * outings.data[at],
-        minlength=ideas.shape[0] * outings.shape[0],
-    )
-    nearest: np.ndarray = dots.reshape(ideas.shape[0], outings.shape[0]).max(axis=1, initial=0.0)
-    return nearest
 
 
 #: Float32 rounding margin of the floor's lower bound in `rerank`.
@@ -194,8 +171,8 @@ def diversify(
     carries = None if ruts is None or not ruts.size else items[:, ruts].toarray() > 0
     units = candidates.catalog.space.unit_rows(items)
     unlike = None
-    if history is not None and history.units.shape[0] and weights.unlike > 0:
-        nearest = nearest_outing(units, history.units)
+    if history is not None and history.outings.count and weights.unlike > 0:
+        nearest = history.outings.nearest(units)
         unlike = weights.unlike * (1.0 - np.clip(nearest, 0.0, 1.0))
     similarity = IdeaSimilarity(
         units,

@@ -16,6 +16,72 @@ from ..models import Outing
 #: A rut is judged on this many latest outings, and needs at least `RUT_LEAST` of them.
 RUT_OUTINGS = 10
 RUT_LEAST = 3
+#: A column held by at least this share of the outings goes into `Outings.block`.
+COMMON_SHARE = 1 / 8
+
+
+@dataclass(frozen=True)
+class Outings:
+    """Every distinct outing as a unit row of the item space, kept to find the outing
+    nearest to an idea. Most of the work of that search is in a few columns nearly every
+    outing holds (a word all their texts share): those are a dense block that one small
+    matrix product covers; each idea entry in another column meets only the outings that
+    hold that column."""
+
+    #: How many outings.
+    count: int
+    #: The columns held by at least `COMMON_SHARE` of the outings, ascending.
+    common: np.ndarray
+    #: The outings' values in those columns: len(common) × count, float64.
+    block: np.ndarray
+    #: The outings' other entries, stored column by column (count × width).
+    rest: sp.csc_matrix
+
+    @classmethod
+    def of(cls, units: sp.csr_matrix) -> Outings:
+        """Split the outings' unit rows (one row each) into the block and the rest."""
+        columns = sp.csc_matrix(units)
+        count = units.shape[0]
+        held = np.diff(columns.indptr)
+        in_common = (held > 0) & (held >= count * COMMON_SHARE)
+        of_entry = np.repeat(in_common, held)
+        block = np.zeros((int(in_common.sum()), count))
+        slot = np.repeat(np.cumsum(in_common) - 1, held)[of_entry]
+        block[slot, columns.indices[of_entry]] = columns.data[of_entry]
+        rest = sp.csc_matrix(
+            (
+                columns.data[~of_entry],
+                columns.indices[~of_entry],
+                np.concatenate([[0], np.cumsum(np.where(in_common, 0, held))]),
+            ),
+            shape=units.shape,
+        )
+        for shared in (block, rest.data, rest.indices, rest.indptr):
+            shared.flags.writeable = False  # one History serves many calls
+        return cls(count, np.flatnonzero(in_common), block, rest)
+
+    def nearest(self, ideas: sp.csr_matrix) -> np.ndarray:
+        """Per idea (a unit row), its largest cosine with an outing, and 0 when none is
+        positive."""
+        size, count, common, rest = ideas.shape[0], self.count, self.common, self.rest
+        idea = np.repeat(np.arange(size), np.diff(ideas.indptr))
+        # The common columns: the ideas' values there, times the block.
+        slot = np.minimum(np.searchsorted(common, ideas.indices), max(common.size - 1, 0))
+        hit = common[slot] == ideas.indices if common.size else np.zeros(idea.size, bool)
+        weights = np.zeros((size, common.size))
+        weights[idea[hit], slot[hit]] = ideas.data[hit]
+        # The others: each entry meets the outings' entries of its column, and each
+        # (idea, outing) pair's products are summed.
+        first = rest.indptr[ideas.indices]
+        meets = rest.indptr[ideas.indices + 1] - first
+        at = np.repeat(first - np.cumsum(meets) + meets, meets) + np.arange(int(meets.sum()))
+        pair = np.repeat(idea * count, meets) + rest.indices[at]
+        dots = weights @ self.block
+        dots += np.bincount(
+            pair, np.repeat(ideas.data, meets) * rest.data[at], minlength=size * count
+        ).reshape(size, count)
+        nearest: np.ndarray = dots.max(axis=1, initial=0.0)
+        return nearest
 
 
 @dataclass(frozen=True)
@@ -34,10 +100,9 @@ class History:
     recent_rows: np.ndarray
     #: Columns of the label block (tags and categories) the couple is in a rut with.
     rut: np.ndarray
-    #: Every distinct outing (a catalog idea done again counts once) as a unit row of the
-    #: item space, stored column by column: the nearest outing to an idea is found from the
-    #: idea's columns (for "unlike anything you did").
-    units: sp.csc_matrix
+    #: Every distinct outing (a catalog idea done again counts once), for "unlike anything
+    #: you did".
+    outings: Outings
     #: The sum of the outings' decay weights: taste is a mean by them, so no idea's taste
     #: cosine exceeds its familiarity divided by this.
     decay_total: float
@@ -121,7 +186,7 @@ def history_profiles(
             familiarity[c],
             taste[c],
             ruts[c],
-            sp.csc_matrix(once[first[c] : last[c]]),
+            Outings.of(once[first[c] : last[c]]),
             float(totals[c]),
         )
         for c, ((past, _), s, e) in enumerate(zip(histories, starts, ends, strict=True))
@@ -217,7 +282,7 @@ def _profile(
     familiarity: np.ndarray,
     taste: np.ndarray,
     rut: np.ndarray,
-    units: sp.csc_matrix,
+    distinct: Outings,
     decay_total: float,
 ) -> History:
     """One couple's History from its part of the sums (see `history_profiles`)."""
@@ -254,7 +319,7 @@ def _profile(
         done_rows=rows[rows >= 0],
         recent_rows=rows[(rows >= 0) & recent],
         rut=rut,
-        units=units,
+        outings=distinct,
         decay_total=decay_total,
         unknown_ids=frozenset(unknown_ids),
         categories_known=categories_known,

@@ -50,6 +50,14 @@ def test_get_many_makes_only_what_is_missing_in_order() -> None:
     assert made == [1, 2, 3]
 
 
+def test_given_hashes_find_equal_keys_and_still_tell_unequal_ones_apart() -> None:
+    memo = Memo({"x": 8})
+    memo.get_many("x", [("a", 1)], lambda key: "first", hashes=[7])
+    assert memo.get_many("x", [("a", 1)], lambda key: "again", hashes=[7]) == ["first"]
+    # Another key under the same hash is compared, not taken for the first.
+    assert memo.get_many("x", [("b", 2)], lambda key: "second", hashes=[7]) == ["second"]
+
+
 def test_threads_share_a_memo_without_losing_its_bound() -> None:
     memo = Memo({"x": 16})
     start = threading.Barrier(8)

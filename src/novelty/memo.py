@@ -39,10 +39,18 @@ class Memo:
         """
         return self.get_many(slot, [key], lambda _: make())[0]
 
-    def get_many(self, slot: str, keys: Sequence[K], make: Callable[[K], V]) -> list[V]:
-        """`get` for several keys at once, `make(key)` making each value missed."""
+    def get_many(
+        self,
+        slot: str,
+        keys: Sequence[K],
+        make: Callable[[K], V],
+        hashes: Sequence[int] | None = None,
+    ) -> list[V]:
+        """`get` for several keys at once, `make(key)` making each value missed. `hashes`
+        are the keys' hashes when the caller knows them cheaper than `hash` would work
+        them out: equal keys must have equal ones, every time the slot is asked."""
         store = self._slots[slot]
-        hashes = list(map(hash, keys))
+        hashes = list(map(hash, keys)) if hashes is None else list(hashes)
         found: list[Any] = []
         with self._lock:
             for key, at in zip(keys, hashes, strict=True):

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 
+import novelty
 from novelty.index.item_index import ItemIndex
+from novelty.pipeline.taste import history_profile
 
-from .frames import ROWS, gather, make_couple, make_query, small_frame, small_index
+from .frames import ROWS, days_ago, gather, make_couple, make_query, small_frame, small_index
 
 EVENTS = [
     dict(id="gig-1", title="Jazz bar", category="music", tags="live-music",
@@ -94,3 +96,24 @@ def test_a_label_no_event_matches_keeps_the_catalogs_rows() -> None:
     c = gather(catalog, q, events)
     assert c.matches["board-games"].rows.tolist() == catalog.matches("board-games").rows.tolist()
     assert c.rows_with_ids(["board-games", "gig-1"]).tolist() == [4, len(ROWS)]
+
+
+def test_a_historys_title_codes_find_the_rows_its_titles_find() -> None:
+    catalog, events = _with_events()
+    q = make_query(make_couple())
+    outings = [
+        novelty.Outing(title=title, date=days_ago(q, days))
+        for title, days in (("JAZZ BAR", 3), ("Harp recital", 4), ("Not a title", 5))
+    ]
+    past = history_profile(outings, catalog, today=q.today, weights=novelty.Weights())
+    assert past.done_title_codes.size == 1  # the catalog has only the jazz bar
+    for c in (gather(catalog, q), gather(catalog, q, events)):
+        for rows in (None, np.array([2, c.size - 1, 0])):
+            np.testing.assert_array_equal(
+                c.where("title", past.done_titles, rows, codes=past.done_title_codes),
+                c.where("title", past.done_titles, rows),
+            )
+        # The event named "Harp recital" is found by its title, though not in the catalog.
+        assert c.where("title", past.done_titles, codes=past.done_title_codes).sum() == (
+            1 if c.events is None else 3
+        )

@@ -105,6 +105,8 @@ def test_profiles_made_together_equal_each_made_alone() -> None:
         assert made.taste.tobytes() == alone.taste.tobytes()
         assert made.recent_ids == alone.recent_ids
         assert made.done_rows.tolist() == alone.done_rows.tolist()
+        assert made.done_title_codes.tolist() == alone.done_title_codes.tolist()
+        assert made.recent_title_codes.tolist() == alone.recent_title_codes.tolist()
         assert made.rut.tolist() == alone.rut.tolist()
         assert made.outings.common.tolist() == alone.outings.common.tolist()
         assert made.outings.block.tobytes() == alone.outings.block.tobytes()

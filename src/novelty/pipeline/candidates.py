@@ -65,10 +65,17 @@ class Candidates(NamedTuple):
         ).astype(np.intp)
 
     def where(
-        self, column: str, values: Iterable[Any], rows: np.ndarray | None = None
+        self,
+        column: str,
+        values: Iterable[Any],
+        rows: np.ndarray | None = None,
+        *,
+        codes: np.ndarray | None = None,
     ) -> np.ndarray:
         """Mask of the rows (all, or those at `rows`) whose `column` is one of `values`
-        (titles given casefolded)."""
+        (titles given casefolded). `codes` are the values' codes in the catalog's table
+        when the caller keeps them (a History keeps its titles'): only events' values are
+        looked up then."""
         wanted = list(values)
         # Values only events have take the codes after the catalog's.
         tables = [self.catalog.values[column]]
@@ -78,7 +85,9 @@ class Candidates(NamedTuple):
         parts = [np.zeros(0, dtype=np.int64)]
         size = 0
         for known in tables:
-            if len(known) <= max(4 * len(wanted), SHORT):
+            if codes is not None and not size:
+                parts.append(codes.astype(np.int64))
+            elif len(known) <= max(4 * len(wanted), SHORT):
                 # A short table (the events' values, a column of a few values): each of
                 # its values is looked for among the wanted ones.
                 among = set(wanted)

@@ -59,7 +59,7 @@ def excluded(candidates: Candidates, query: Query, history: History) -> np.ndarr
     out[history.recent_rows] = True
     if candidates.events is not None:
         out[candidates.events.rows_with_ids(history.recent_ids) + len(candidates.catalog)] = True
-    out |= candidates.where("title", history.recent_titles)
+    out |= candidates.where("title", history.recent_titles, codes=history.recent_title_codes)
     return out
 
 

@@ -106,7 +106,9 @@ def partner_newness(
 ) -> np.ndarray:
     """Scored rows × partners: 1 new to this partner, 0.5 they tried something like it,
     0 done it."""
-    done_together = candidates.where("title", history.done_titles, rows=rows)
+    done_together = candidates.where(
+        "title", history.done_titles, rows=rows, codes=history.done_title_codes
+    )
     done_together[_in_scope(position, history.done_rows)] = True
     if candidates.events is not None:
         # Events the couple did, named by id (outings name catalog rows already).

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 import scipy.sparse as sp
 
 from ..config import Weights
@@ -98,6 +99,9 @@ class History:
     #: Catalog rows the outings name by id: all of them, and those in the repeat period.
     done_rows: np.ndarray
     recent_rows: np.ndarray
+    #: Codes of `done_titles` and `recent_titles` in the catalog's table of titles.
+    done_title_codes: np.ndarray
+    recent_title_codes: np.ndarray
     #: Columns of the label block (tags and categories) the couple is in a rut with.
     rut: np.ndarray
     #: Every distinct outing (a catalog idea done again counts once), for "unlike anything
@@ -153,6 +157,12 @@ def history_profiles(
     starts = ends - np.array([len(past) for past, _ in histories], dtype=np.int64)
     owner = np.repeat(np.arange(len(histories)), ends - starts)
     rows = catalog.rows_of_ids([o.activity_id or "" for o in outings])
+    # Each titled outing's title among the catalog's (casefolded, as its table holds them).
+    titles = {i: o.title.casefold() for i, o in enumerate(outings) if o.title}
+    title_codes = np.full(len(outings), -1, dtype=np.int64)
+    title_codes[list(titles)] = catalog.values["title"].get_indexer(
+        pd.Index(list(titles.values()), dtype=object)
+    )
     free = _free_rows([outings[i] for i in np.flatnonzero(rows < 0).tolist()], catalog)
     items = _item_rows(rows, free, catalog)
     units = catalog.space.unit_rows(items)
@@ -182,6 +192,7 @@ def history_profiles(
             past,
             catalog,
             rows[s:e],
+            title_codes[s:e],
             recent[s:e],
             familiarity[c],
             taste[c],
@@ -278,6 +289,7 @@ def _profile(
     outings: Sequence[Outing],
     catalog: ItemIndex,
     rows: np.ndarray,
+    title_codes: np.ndarray,
     recent: np.ndarray,
     familiarity: np.ndarray,
     taste: np.ndarray,
@@ -306,7 +318,9 @@ def _profile(
                 recent_titles.add(title)
         if outing.category:
             categories.add(outing.category)
-    for shared in (familiarity, taste, rows, rut):
+    done_title_codes = np.unique(title_codes[title_codes >= 0])
+    recent_title_codes = np.unique(title_codes[(title_codes >= 0) & recent])
+    for shared in (familiarity, taste, rows, rut, done_title_codes, recent_title_codes):
         shared.flags.writeable = False  # one History serves many calls
     return History(
         familiarity=familiarity,
@@ -318,6 +332,8 @@ def _profile(
         recent_titles=frozenset(recent_titles),
         done_rows=rows[rows >= 0],
         recent_rows=rows[(rows >= 0) & recent],
+        done_title_codes=done_title_codes,
+        recent_title_codes=recent_title_codes,
         rut=rut,
         outings=distinct,
         decay_total=decay_total,

@@ -32,6 +32,17 @@ def test_a_currency_without_a_rate_is_left_out() -> None:
     assert _allowed(budget=novelty.Budget(per_outing=50, currency="XYZ")) == set()
 
 
+def test_in_one_currency_a_price_at_the_budget_is_in_and_a_cent_over_it_out() -> None:
+    prices = {"pottery-night": 100.0, "jazz-bar": 100.01, "board-games": 99.0}
+    rows = [
+        dict(row, cost_min=prices[row["id"]], cost_max=150) for row in ROWS if row["id"] in prices
+    ]
+    _, allowed, _, _ = scored(small_index(rows), make_query(make_couple()))
+    kept = {rows[i]["id"] for i, ok in enumerate(allowed.mask.tolist()) if ok}
+    assert kept == {"pottery-night", "board-games"}
+    assert allowed.other_currency == 0
+
+
 def test_out_of_season_ideas_are_left_out_and_in_season_ones_kept() -> None:
     winter = dt.datetime(2027, 1, 15, 8, tzinfo=make_couple().timezone)
     rich = novelty.Budget(per_outing=500, currency="USD")

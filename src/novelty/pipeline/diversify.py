@@ -192,7 +192,9 @@ def diversify(
         unlike=unlike,
     )
     picks: np.ndarray = best[chosen]
-    bridges = scored.affinity.min(axis=1) >= BRIDGE_AFFINITY
+    bridges = np.ones(scored.affinity.shape[0], dtype=bool)
+    for partner in scored.affinity.T:
+        bridges &= partner >= BRIDGE_AFFINITY
     if picks.size > 1 and bridges.any() and not bridges[picks].any():
         # The best bridge takes the last place, unless it repeats a rut the others have.
         order = np.flatnonzero(bridges)

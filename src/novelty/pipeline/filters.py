@@ -130,10 +130,18 @@ def allowed(
             currencies += list(candidates.events.values["currency"])
         if set(currencies) != {budget.currency}:
             used = rates() if rates is not None else Rates.load(budget.rates)
-        limit = budget_per_currency(budget, currencies, used)[candidates.codes["currency"]]
-        other_currency = int((mask & np.isnan(limit)).sum())
-        # An unknown price (NaN) is never over the budget.
-        mask &= ~np.isnan(limit) & ~(candidates.numbers["cost_min"] > limit + 1e-9)
+        limits = budget_per_currency(budget, currencies, used)
+        code = candidates.codes["currency"]
+        priced = ~np.isnan(limits)
+        other_currency = int((mask & ~priced[code]).sum())
+        # Rows in a currency without a rate are out; the others compare their price with
+        # the budget in their currency: one number when all have the same one (a catalog
+        # in the budget's currency). An unknown price (NaN) is never over the budget.
+        ceiling = np.unique(limits[priced]) + 1e-9
+        over = candidates.numbers["cost_min"] > (
+            ceiling[0] if ceiling.size == 1 else (limits + 1e-9)[code]
+        )
+        mask &= priced[code] & ~over
     if query.radius_km is not None:
         mask[candidates.placed[candidates.km > query.radius_km]] = False
     return Allowed(

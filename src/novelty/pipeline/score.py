@@ -9,7 +9,6 @@ from typing import NamedTuple
 import numpy as np
 
 from ..config import Weights
-from ..index.item_index import NAT
 from ..models import Budget, Couple
 from .candidates import Candidates
 from .query import Query
@@ -78,8 +77,11 @@ def partner_affinities(
             terms = values[partial] * strength[label_of[partial]]
             log_hit[partial] = np.log1p(-terms.astype(np.float64))
         # Bin 0 gathers the matches of rows out of scope (position -1).
-        sums = np.bincount(position[rows] + 1, log_hit, minlength=size + 1)
-        column[:] = -np.expm1(sums[1:])
+        sums = np.bincount(position[rows] + 1, log_hit, minlength=size + 1)[1:]
+        # Most rows match nothing: -expm1(0) is -0.0, and only the others are worked out.
+        column[:] = -0.0
+        matched = np.flatnonzero(sums)
+        column[matched] = -np.expm1(sums[matched])
     return out
 
 
@@ -206,6 +208,9 @@ def score(
         "taste": weights.taste,
         "timely": weights.timely,
     }
+    # Timely: the dated events.
+    timely = np.zeros(rows.size, dtype=np.float32)
+    timely[_in_scope(position, candidates.dated)] = 1.0
     # The appeal terms, in that order; taste is filled in below.
     appeal = {
         "excitement": (numbers["excitement"][rows] - 1) / 4,
@@ -213,7 +218,7 @@ def score(
         "budget_fit": budget_fit(numbers["cost_min"][rows], query.budget),
         "distance_fit": distance_fit(candidates, query.radius_km, position, rows.size),
         "taste": np.full(rows.size, 0.5, dtype=np.float32),
-        "timely": (candidates.starts_ns[rows] != NAT).astype(np.float32),
+        "timely": timely,
     }
     if not history.familiarity.any():
         familiarity = np.zeros(rows.size, np.float32)

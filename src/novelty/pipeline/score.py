@@ -77,11 +77,8 @@ def partner_affinities(
             terms = values[partial] * strength[label_of[partial]]
             log_hit[partial] = np.log1p(-terms.astype(np.float64))
         # Bin 0 gathers the matches of rows out of scope (position -1).
-        sums = np.bincount(position[rows] + 1, log_hit, minlength=size + 1)[1:]
-        # Most rows match nothing: -expm1(0) is -0.0, and only the others are worked out.
-        column[:] = -0.0
-        matched = np.flatnonzero(sums)
-        column[matched] = -np.expm1(sums[matched])
+        sums = np.bincount(position[rows] + 1, log_hit, minlength=size + 1)
+        column[:] = -np.expm1(sums[1:])
     return out
 
 

@@ -114,7 +114,8 @@ def allowed(
     # their own times: starting in the window, or (lasting a day or more: a festival, an
     # exhibition, an all-day market) already on when it opens. A concert already under
     # way is missed.
-    mask = (found.earliest != NAT)[candidates.codes["schedule"]]
+    # Codes widened first: a gather through an int32 index takes a slow path.
+    mask = (found.earliest != NAT)[candidates.codes["schedule"].astype(np.intp)]
     dated = candidates.dated
     # Times as int64 nanoseconds since the epoch (UTC): numpy compares them at once, where
     # pandas datetime Series cost a pass per operation. An end of NAT is before any time.
@@ -131,17 +132,17 @@ def allowed(
         if set(currencies) != {budget.currency}:
             used = rates() if rates is not None else Rates.load(budget.rates)
         limits = budget_per_currency(budget, currencies, used)
-        code = candidates.codes["currency"]
-        priced = ~np.isnan(limits)
-        other_currency = int((mask & ~priced[code]).sum())
+        code = candidates.codes["currency"].astype(np.intp)
+        priced = ~np.isnan(limits)[code]
+        other_currency = int((mask & ~priced).sum())
         # Rows in a currency without a rate are out; the others compare their price with
         # the budget in their currency: one number when all have the same one (a catalog
         # in the budget's currency). An unknown price (NaN) is never over the budget.
-        ceiling = np.unique(limits[priced]) + 1e-9
+        ceiling = np.unique(limits[~np.isnan(limits)]) + 1e-9
         over = candidates.numbers["cost_min"] > (
             ceiling[0] if ceiling.size == 1 else (limits + 1e-9)[code]
         )
-        mask &= priced[code] & ~over
+        mask &= priced & ~over
     if query.radius_km is not None:
         mask[candidates.placed[candidates.km > query.radius_km]] = False
     return Allowed(

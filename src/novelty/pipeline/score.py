@@ -160,6 +160,9 @@ class Scored(NamedTuple):
     components: np.ndarray
     affinity: np.ndarray
     newness: np.ndarray
+    #: Positions of the rows whose score (with the jitter) may be among the `best`
+    #: highest, ascending; None: every row may.
+    contenders: np.ndarray | None = None
 
     @property
     def score(self) -> np.ndarray:
@@ -217,6 +220,7 @@ def score(
         "taste": np.full(rows.size, 0.5, dtype=np.float32),
         "timely": timely,
     }
+    contenders = None
     if not history.familiarity.any():
         familiarity = np.zeros(rows.size, np.float32)
         novelty = np.ones(rows.size, np.float32)
@@ -241,7 +245,10 @@ def score(
             reach = np.maximum(gate * share + taste_weight / 2, gate * share * faded + taste_weight)
             spread = reach / np.float32(1.0 + sum(extras.values()))
             cut = np.partition(lowest, rows.size - best)[rows.size - best]
-            need = np.flatnonzero(lowest + spread + np.float32(margin + _ROUNDING) >= cut)
+            # At least `best` rows score at least `cut`, and the others cannot reach it.
+            need = contenders = np.flatnonzero(
+                lowest + spread + np.float32(margin + _ROUNDING) >= cut
+            )
         similar, liked = _cosines(candidates, rows[need], history)
         familiarity = np.full(rows.size, np.nan, np.float32)
         novelty, taste = familiarity.copy(), familiarity.copy()
@@ -268,7 +275,7 @@ def score(
     block = np.empty((len(COMPONENTS), rows.size), dtype=np.float32)
     for row, name in zip(block, COMPONENTS, strict=True):
         row[:] = columns[name]
-    return Scored(rows, COMPONENTS, block, affinity, newness_by_partner)
+    return Scored(rows, COMPONENTS, block, affinity, newness_by_partner, contenders)
 
 
 def _total(

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import novelty
-from novelty.pipeline.score import couple_fit
+from novelty.pipeline.score import COMPONENTS, couple_fit
 
 from ..strategies import catalog_ids, couples
 from .frames import make_couple, make_query, scored, small_index
@@ -32,7 +32,7 @@ def components(
     q = make_query(couple.model_copy(update={"history": outings}), now=NOW)
     index = recommender.index_
     _, _, s, _ = scored(index, q, recommender.weights, rows=np.arange(len(index)), **options)
-    return pd.DataFrame(s.components.T, columns=list(s.names))
+    return pd.DataFrame(s.components)
 
 
 def row(recommender: novelty.Recommender, activity_id: str) -> int:
@@ -118,7 +118,7 @@ def test_scoring_only_what_could_be_best_keeps_the_best_exact(
     q, index = make_query(couple, now=NOW), recommender.index_
     rows = np.arange(len(index))
     _, _, pruned, _ = scored(index, q, recommender.weights, rows=rows, best=best, margin=margin)
-    some = pd.DataFrame(pruned.components.T, columns=list(pruned.names))
+    some = pd.DataFrame(pruned.components)
     jitter = margin * np.random.default_rng(seed).random(len(full))
     top = np.argsort(-(full["score"].to_numpy(np.float64) + jitter), kind="stable")[:best]
     kept = np.argsort(-(some["score"].to_numpy(np.float64) + jitter), kind="stable")[:best]
@@ -164,8 +164,9 @@ def test_the_couples_favourite_beats_what_only_one_partner_likes() -> None:
 def test_components_line_up_with_the_scored_rows() -> None:
     index = small_index()
     _, _, s, _ = scored(index, make_query(make_couple()))
-    assert s.components.shape == (len(s.names), s.rows.size)
-    assert s.names[0] == "score"
+    assert {v.shape for v in s.components.values()} == {(s.rows.size,)}
+    assert {v.dtype for v in s.components.values()} == {np.dtype(np.float32)}
+    assert tuple(s.components) == COMPONENTS
     assert s.affinity.shape == s.newness.shape == (s.rows.size, 2)
 
 

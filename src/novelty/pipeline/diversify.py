@@ -170,7 +170,7 @@ def diversify(
     best = contenders[ranked]
     shortlist = scored.rows[best]
     items = candidates.item_rows(shortlist)
-    fit = scored.components[scored.names.index("fit")]
+    fit = scored.components["fit"]
     most_fit = np.argpartition(-fit, k - 1)[:k] if fit.size > k else np.arange(fit.size)
     reachable = float(scored.affinity[most_fit].mean(axis=0).min()) if fit.size else 0.0
     ruts = None if history is None else history.rut

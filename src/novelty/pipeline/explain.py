@@ -265,13 +265,15 @@ def describe(
     kms = np.where(known, candidates.km[at] if on_map.size else np.nan, np.nan).tolist()
     starts = placed.starts(tz)
     interests = _strongest_interests(candidates, chosen, couple)
-    values = scored.components[:, picks].T
+    values = np.empty((picks.size, len(scored.components)), dtype=np.float32)
+    for j, column in enumerate(scored.components.values()):
+        values[:, j] = column[picks]
     ideas = []
     slots = placed.slots.tolist()
     for rank, (at, activity, km, start, strongest, slot) in enumerate(
         zip(picks.tolist(), activities, kms, starts, interests, slots, strict=True), start=1
     ):
-        components = dict(zip(scored.names, map(float, values[rank - 1]), strict=True))
+        components = dict(zip(scored.components, map(float, values[rank - 1]), strict=True))
         end = (
             activity.ends_at
             or start + (dt.timedelta(minutes=activity.duration_minutes or 0) or DEFAULT_DURATION)

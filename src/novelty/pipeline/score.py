@@ -159,9 +159,6 @@ class Scored(NamedTuple):
     components: dict[str, np.ndarray]
     affinity: np.ndarray
     newness: np.ndarray
-    #: Positions of the rows whose score (with the jitter) may be among the `best`
-    #: highest, ascending; None: every row may.
-    contenders: np.ndarray | None = None
 
     @property
     def score(self) -> np.ndarray:
@@ -218,7 +215,6 @@ def score(
         "taste": np.full(rows.size, 0.5, dtype=np.float32),
         "timely": timely,
     }
-    contenders = None
     if not history.familiarity.any():
         familiarity = np.zeros(rows.size, np.float32)
         novelty = np.ones(rows.size, np.float32)
@@ -243,10 +239,7 @@ def score(
             reach = np.maximum(gate * share + taste_weight / 2, gate * share * faded + taste_weight)
             spread = reach / np.float32(1.0 + sum(extras.values()))
             cut = np.partition(lowest, rows.size - best)[rows.size - best]
-            # At least `best` rows score at least `cut`, and the others cannot reach it.
-            need = contenders = np.flatnonzero(
-                lowest + spread + np.float32(margin + _ROUNDING) >= cut
-            )
+            need = np.flatnonzero(lowest + spread + np.float32(margin + _ROUNDING) >= cut)
         similar, liked = _cosines(candidates, rows[need], history)
         familiarity = np.full(rows.size, np.nan, np.float32)
         novelty, taste = familiarity.copy(), familiarity.copy()
@@ -271,7 +264,7 @@ def score(
         "familiarity": familiarity,
         **appeal,
     }
-    return Scored(rows, components, affinity, newness_by_partner, contenders)
+    return Scored(rows, components, affinity, newness_by_partner)
 
 
 def _total(

@@ -446,10 +446,16 @@ class Recommender:
         placed = schedule.suggest(found, c, chosen, q.window.start)
         if c.events is not None and (chosen >= len(c.catalog)).any():
             n = len(c.catalog)
+            # Catalog rows' Activities from the memo, as below; events' are made here.
+            known = iter(
+                memo.get_many(
+                    "activities",
+                    chosen[chosen < n].tolist(),
+                    partial(row_to_activity, c.catalog.cells),
+                )
+            )
             activities = [
-                row_to_activity(c.events.cells, row - n)
-                if row >= n
-                else row_to_activity(c.catalog.cells, row)
+                row_to_activity(c.events.cells, row - n) if row >= n else next(known)
                 for row in chosen.tolist()
             ]
         else:

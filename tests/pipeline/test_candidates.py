@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 import novelty
 from novelty.index.item_index import ItemIndex
+from novelty.pipeline import candidates
 from novelty.pipeline.taste import history_profile
 
 from .frames import ROWS, days_ago, gather, make_couple, make_query, small_frame, small_index
@@ -65,12 +67,18 @@ def test_matches_and_item_rows_span_both_blocks() -> None:
     assert c.cosines(profile).shape == (len(ROWS) + len(EVENTS),)
 
 
-def test_item_rows_in_any_order_are_the_blocks_rows_in_that_order() -> None:
+@pytest.mark.parametrize("many", [0, 1000])
+def test_item_rows_in_any_order_are_the_blocks_rows_in_that_order(
+    many: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Both ways of selecting: by scipy block by block (many rows in block order), and by
+    # copying entries.
+    monkeypatch.setattr(candidates, "_MANY", many)
     catalog, events = _with_events()
     c = gather(catalog, make_query(make_couple()), events)
     whole = np.vstack([catalog.matrix.toarray(), events.matrix.toarray()])
     n = len(ROWS)
-    for rows in ([0, 2, n, n + 1], [n + 1, 3, n, 0], [n], [1, 4]):
+    for rows in ([0, 2, n, n + 1], [n + 1, 3, n, 0], [n], [1, 4], [n, n + 1], [5, 0, 5, n]):
         at = np.array(rows)
         np.testing.assert_array_equal(c.item_rows(at).toarray(), whole[at])
 

@@ -23,6 +23,9 @@ from .query import Query
 
 #: Up to this many values are looked up one by one in `where`.
 _FEW = 32
+#: Above this many rows in block order, `item_rows` selects them with scipy, block by block
+#: (its C loop beats numpy's passes over their entries); fewer are copied with numpy.
+_MANY = 256
 
 
 class Candidates(NamedTuple):
@@ -145,21 +148,40 @@ class Candidates(NamedTuple):
         if self.events is None or not (rows >= n).any():
             return sp.csr_matrix(self.catalog.matrix[rows])
         ours = rows >= n
-        first, then = self.catalog.matrix[rows[~ours]], self.events.matrix[rows[ours] - n]
-        # The two blocks' rows one after the other, their arrays joined: `sp.vstack` goes
-        # through a copy of every entry with its row number.
-        stacked = sp.csr_matrix(
-            (
-                np.concatenate([first.data, then.data]),
-                np.concatenate([first.indices, then.indices]),
-                np.concatenate([first.indptr, then.indptr[1:] + first.nnz]),
-            ),
-            shape=(rows.size, first.shape[1]),
+        if rows.size > _MANY and not (ours[:-1] & ~ours[1:]).any():
+            # Many rows, the catalog's first (ascending ones are): each block's rows, one
+            # block after the other (`sp.vstack` goes through a copy with row numbers).
+            first, then = self.catalog.matrix[rows[~ours]], self.events.matrix[rows[ours] - n]
+            return sp.csr_matrix(
+                (
+                    np.concatenate([first.data, then.data]),
+                    np.concatenate([first.indices, then.indices]),
+                    np.concatenate([first.indptr, then.indptr[1:] + first.nnz]),
+                ),
+                shape=(rows.size, first.shape[1]),
+            )
+        # A few rows in any order (a shortlist, the picks): each row's entries are copied
+        # from its block straight to its place, without scipy's costs per selection.
+        lengths = np.empty(rows.size, dtype=np.int64)
+        sources = (
+            (self.catalog.matrix, rows[~ours], ~ours),
+            (self.events.matrix, rows[ours] - n, ours),
         )
-        if not (ours[:-1] & ~ours[1:]).any():
-            return stacked  # rows in order (ascending ones are): catalog rows come first
-        order = np.argsort(np.concatenate([np.flatnonzero(~ours), np.flatnonzero(ours)]))
-        return sp.csr_matrix(stacked[order])
+        for matrix, at, mask in sources:
+            lengths[mask] = matrix.indptr[at + 1] - matrix.indptr[at]
+        indptr = np.concatenate([[0], np.cumsum(lengths)])
+        data = np.empty(indptr[-1], dtype=self.catalog.matrix.dtype)
+        indices = np.empty(indptr[-1], dtype=self.catalog.matrix.indices.dtype)
+        for matrix, at, mask in sources:
+            size, into = lengths[mask], indptr[:-1][mask]
+            # Each entry's place within its row, then in the block and in the result.
+            entry = np.arange(int(size.sum())) - np.repeat(np.cumsum(size) - size, size)
+            taken = np.repeat(matrix.indptr[at], size) + entry
+            placed = np.repeat(into, size) + entry
+            data[placed], indices[placed] = matrix.data[taken], matrix.indices[taken]
+        return sp.csr_matrix(
+            (data, indices, indptr), shape=(rows.size, self.catalog.matrix.shape[1])
+        )
 
     def cosines(self, profile: np.ndarray) -> np.ndarray:
         """Cosine of every row with a weighted, unit-normalised profile vector."""

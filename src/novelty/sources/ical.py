@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import re
@@ -302,16 +303,20 @@ class _RefusedError(Exception):
     """A series that is not expanded; the message says why."""
 
 
-def _bounded(event: icalendar.cal.Component, start: dt.datetime, end: dt.datetime) -> str:
+def _bounded(
+    event: icalendar.cal.Component, start: dt.datetime, end: dt.datetime, earliest: dt.datetime
+) -> str:
     """Give each RRULE of a series an UNTIL just past the window, or sooner when the series
     would repeat more than MAX_SERIES_OCCURRENCES times in it; "" or what was cut.
 
     dateutil walks from DTSTART until a date past the window: a rule that never matches
     (FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30) walks on to the year 9999, and a FREQ=SECONDLY
-    rule yields a date a second. Raises _RefusedError for a series not worth expanding.
+    rule yields a date a second. The walk may start at the `earliest` DTSTART of any
+    member of the series (members sharing a UID are expanded together), so the steps are
+    counted from there. Raises _RefusedError for a series not worth expanding.
     """
     first = event.decoded("DTSTART")
-    naive_first = _naive(first)
+    naive_first = min(_naive(first), earliest)
     since = max(naive_first, _naive(start))
     stop = _naive(end) + dt.timedelta(days=1)
     cut = ""
@@ -359,9 +364,14 @@ def _series(
     if all(_starts_after(member, end) for member in members):
         return []  # no occurrence can fall in the window; a rule may not match for ever
     try:
+        starts = []
+        for member in members:
+            with contextlib.suppress(Exception):  # a member without a readable DTSTART
+                starts.append(_naive(member.decoded("DTSTART")))
+        earliest = min(starts, default=dt.datetime.max)
         for member in members:
             if "RRULE" in member:
-                cut = _bounded(member, start, end)
+                cut = _bounded(member, start, end, earliest)
                 if cut:
                     notes.append(f"series {title!r} cut short: {cut}")
     except _RefusedError as why:

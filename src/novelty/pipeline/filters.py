@@ -132,13 +132,13 @@ def allowed(
         if set(currencies) != {budget.currency}:
             used = rates() if rates is not None else Rates.load(budget.rates)
         limits = budget_per_currency(budget, currencies, used)
-        code = candidates.codes["currency"].astype(np.intp)
-        priced = ~np.isnan(limits)[code]
+        code, rated = candidates.codes["currency"].astype(np.intp), ~np.isnan(limits)
+        priced = rated[code]
         other_currency = int((mask & ~priced).sum())
         # Rows in a currency without a rate are out; the others compare their price with
         # the budget in their currency: one number when all have the same one (a catalog
         # in the budget's currency). An unknown price (NaN) is never over the budget.
-        ceiling = np.unique(limits[~np.isnan(limits)]) + 1e-9
+        ceiling = np.unique(limits[rated]) + 1e-9
         over = candidates.numbers["cost_min"] > (
             ceiling[0] if ceiling.size == 1 else (limits + 1e-9)[code]
         )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import numpy as np
@@ -89,9 +90,11 @@ def test_labels_dislikes_and_tried_are_gathered_once() -> None:
 
 
 def test_the_window_is_resolved_in_the_couples_zone() -> None:
+    # `now` given in UTC (noon in Chicago): the window is the couple's evening.
     q = query_of(
         make_couple(), when="tonight", k=1, budget=None, near=None, radius_km=None,
-        now=None, seed=None, strict=False, history=None,
+        now=dt.datetime(2026, 11, 27, 18, tzinfo=dt.UTC), seed=None, strict=False,
+        history=None,
     )  # fmt: skip
     assert q.window.start.utcoffset() == q.window.end.utcoffset() or q.window.label == "tonight"
     assert str(q.window.start.tzinfo) == "America/Chicago"

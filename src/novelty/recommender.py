@@ -579,7 +579,7 @@ def _event_block(events: Sequence[Activity], ready: Prepared) -> ItemIndex:
     ("concert", "Music") become the catalog's, through the tags they share."""
     index = ready.index
     columns = activity_columns(events)
-    known = set(index.values["category"])
+    known = set(index.values["category"].tolist())
     canonical = index.space.canonical
     columns["category"] = np.array(
         [

@@ -33,7 +33,8 @@ def test_without_events_the_catalog_is_the_candidates_without_a_copy() -> None:
     catalog = small_index()
     c = gather(catalog, make_query(make_couple()))
     assert c.size == len(ROWS)
-    assert c.numbers is catalog.numbers
+    assert c.cost_min is catalog.numbers["cost_min"]
+    assert c.at(None, "excitement")[0] is catalog.numbers["excitement"]
 
 
 def test_event_rows_come_after_the_catalogs_rows() -> None:
@@ -64,7 +65,8 @@ def test_matches_and_item_rows_span_both_blocks() -> None:
         np.vstack([events.matrix[[0]].toarray(), catalog.matrix[[2]].toarray()]),
     )
     profile = np.ones(catalog.space.width, dtype=np.float32)
-    assert c.cosines(profile).shape == (len(ROWS) + len(EVENTS),)
+    (cosines,) = c.cosines(None, profile)
+    assert cosines.shape == (len(ROWS) + len(EVENTS),)
 
 
 @pytest.mark.parametrize("many", [0, 1000])
@@ -125,3 +127,42 @@ def test_a_historys_title_codes_find_the_rows_its_titles_find() -> None:
         assert c.where("title", past.done_titles, codes=past.done_title_codes).sum() == (
             1 if c.events is None else 3
         )
+
+
+def test_columns_at_rows_are_the_blocks_columns_joined_and_read_at_them() -> None:
+    catalog, events = _with_events()
+    c = gather(catalog, make_query(make_couple()), events)
+    n = len(ROWS)
+    names = ("category", "duration_minutes", "excitement", "cost_min", "starts_ns", "norms")
+    joined = c.at(None, *names)
+    for name, column in zip(names, joined, strict=True):
+        (mine, theirs) = (
+            getattr(block, name) if name in ("starts_ns", "norms")
+            else block.codes[name] if name in block.codes
+            else block.numbers[name]
+            for block in (catalog, events)
+        )  # fmt: skip
+        np.testing.assert_array_equal(column, np.concatenate([mine, theirs]))
+        for rows in ([n + 1, 0, 3, n], [n, n + 1], [2, 1], []):
+            at = np.array(rows, dtype=np.intp)
+            (read,) = c.at(at, name)
+            np.testing.assert_array_equal(read, column[at])
+            assert read.dtype == column.dtype
+
+
+@pytest.mark.parametrize("whole_pass", [True, False])
+def test_cosines_at_rows_are_the_cosines_of_all_rows_read_at_them(
+    whole_pass: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Both ways: a pass over each whole matrix, and the rows copied out first.
+    monkeypatch.setattr(candidates, "_WHOLE_PASS_SHARE", 0.0 if whole_pass else 1.0)
+    catalog, events = _with_events()
+    c = gather(catalog, make_query(make_couple()), events)
+    rng = np.random.default_rng(3)
+    profiles = [rng.random(catalog.space.width).astype(np.float32) for _ in range(2)]
+    everywhere = c.cosines(None, *profiles)
+    n = len(ROWS)
+    for rows in ([n + 1, 0, 3, n], [2, 1], [n]):
+        at = np.array(rows)
+        for some, every in zip(c.cosines(at, *profiles), everywhere, strict=True):
+            np.testing.assert_allclose(some, every[at], rtol=1e-6)

@@ -139,8 +139,8 @@ def test_no_idea_is_liked_by_taste_more_than_its_familiarity_allows(
     if not couple.history:
         assert past.decay_total == 0
         return
-    familiar = np.maximum(c.cosines(past.familiarity), 0)
-    liked = c.cosines(past.taste)
+    familiar, liked = c.cosines(None, past.familiarity, past.taste)
+    familiar = np.maximum(familiar, 0)
     # Equal in exact arithmetic when every outing is loved: float32 rounding is allowed.
     assert (np.abs(liked) <= familiar / past.decay_total * (1 + 1e-5) + 1e-6).all()
 

@@ -125,7 +125,7 @@ def _coded_in(known: pd.Index, column: Any, *, casefold: bool) -> tuple[np.ndarr
                 new.append(cell)
             code_of[cell] = code
         codes[row] = code
-    return codes, pd.Index(new) if new else _NOTHING_NEW
+    return codes, pd.Index(new, dtype=object) if new else _NOTHING_NEW
 
 
 def _cells(column: Any) -> Any:
@@ -236,7 +236,7 @@ class ItemIndex:
         }
         return cls(
             space=space,
-            ids=pd.Index(frame["id"]),
+            ids=pd.Index(frame["id"], dtype=object),
             codes=codes,
             values=values,
             numbers=numbers,

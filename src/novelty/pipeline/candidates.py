@@ -23,6 +23,9 @@ from .query import Query
 
 #: Up to this many values are looked up one by one in `where`.
 _FEW = 32
+#: Above this share of the rows, `cosines` makes one pass over the whole item matrices
+#: instead of copying the rows out.
+_WHOLE_PASS_SHARE = 0.25
 #: Above this many rows in block order, `item_rows` selects them with scipy, block by block
 #: (its C loop beats numpy's passes over their entries); fewer are copied with numpy.
 _MANY = 256
@@ -36,12 +39,12 @@ class Candidates(NamedTuple):
     events: ItemIndex | None
     #: Number of rows: the catalog's and the events'.
     size: int
-    #: The code and number columns the stages read over every row (with events, only
-    #: those: coordinates are read as `placed` and `km`, and `where` reads the blocks').
-    codes: dict[str, np.ndarray]
-    numbers: dict[str, np.ndarray]
-    starts_ns: np.ndarray
-    norms: np.ndarray
+    #: The columns the stages read over every row, joined: each row's schedule code (0 for
+    #: events: they keep their own start), currency code and cheapest price. Every other
+    #: column is read at the rows wanted, from each block (`at`).
+    schedule: np.ndarray
+    currency: np.ndarray
+    cost_min: np.ndarray
     #: Rows with a place that are not online, and their km from where the couple is.
     placed: np.ndarray
     km: np.ndarray
@@ -66,6 +69,39 @@ class Candidates(NamedTuple):
         return np.concatenate(
             [block.rows_with_ids(wanted) + start for block, start in self._blocks()]
         ).astype(np.intp)
+
+    def at(self, rows: np.ndarray | None, *names: str) -> list[np.ndarray]:
+        """The columns `names` at `rows` (all when None), in the order of `rows`: code and
+        number columns by name, and "starts_ns" and "norms". Event rows are read from their
+        block, so only what a call reads is copied. (Events' "schedule" codes are their
+        own: `schedule` holds the codes every row is read by.)"""
+        found = []
+        n, ours = self.catalog.ids.size, None
+        for name in names:
+            columns = []
+            for block in (self.catalog, self.events):
+                if block is not None:
+                    columns.append(
+                        block.starts_ns
+                        if name == "starts_ns"
+                        else block.norms
+                        if name == "norms"
+                        else block.codes[name]
+                        if name in block.codes
+                        else block.numbers[name]
+                    )
+            if len(columns) == 1:
+                found.append(columns[0] if rows is None else columns[0][rows])
+            elif rows is None:
+                found.append(np.concatenate(columns))
+            else:
+                # Event rows read the catalog's last value at first, then their own: they
+                # are few.
+                ours = np.flatnonzero(rows >= n) if ours is None else ours
+                column = columns[0].take(rows, mode="clip")
+                column[ours] = columns[1][rows[ours] - n]
+                found.append(column)
+        return found
 
     def where(
         self,
@@ -183,14 +219,25 @@ class Candidates(NamedTuple):
             (data, indices, indptr), shape=(rows.size, self.catalog.matrix.shape[1])
         )
 
-    def cosines(self, profile: np.ndarray) -> np.ndarray:
-        """Cosine of every row with a weighted, unit-normalised profile vector."""
-        space, catalog = self.catalog.space, self.catalog
-        cosines = space.cosine_to(catalog.matrix, catalog.norms, profile)
-        if self.events is None:
-            return cosines
-        events = space.cosine_to(self.events.matrix, self.events.norms, profile)
-        return np.concatenate([cosines, events])
+    def cosines(self, rows: np.ndarray | None, *profiles: np.ndarray) -> list[np.ndarray]:
+        """Cosine of the rows at `rows` (all when None) with each weighted, unit-normalised
+        profile vector. A few rows are copied out of the matrices first; for many, one pass
+        over each whole matrix costs less."""
+        found = []
+        space, catalog, events = self.catalog.space, self.catalog, self.events
+        if rows is None or rows.size > _WHOLE_PASS_SHARE * self.size:
+            for profile in profiles:
+                cosines = space.cosine_to(catalog.matrix, catalog.norms, profile)
+                if events is not None:
+                    cosines = np.concatenate(
+                        [cosines, space.cosine_to(events.matrix, events.norms, profile)]
+                    )
+                found.append(cosines if rows is None else cosines[rows])
+            return found
+        some, (norms,) = self.item_rows(rows), self.at(rows, "norms")
+        for profile in profiles:
+            found.append(space.cosine_to(some, norms, profile))
+        return found
 
     def records(self, rows: np.ndarray) -> list[dict[str, Any]]:
         """The given rows as dicts of their columns, in order."""
@@ -227,10 +274,9 @@ def gather(
             catalog=catalog,
             events=None,
             size=catalog.ids.size,
-            codes=catalog.codes,
-            numbers=catalog.numbers,
-            starts_ns=catalog.starts_ns,
-            norms=catalog.norms,
+            schedule=catalog.codes["schedule"],
+            currency=catalog.codes["currency"],
+            cost_min=catalog.numbers["cost_min"],
             placed=catalog.placed,
             km=km,
             dated=catalog.dated,
@@ -238,36 +284,16 @@ def gather(
             matches=matches,
         )
     n = catalog.ids.size
-    # Only the columns the stages read over every row are joined; `where` reads the
-    # blocks' own.
-    codes = {
-        name: np.concatenate([catalog.codes[name], events.codes[name]])
-        for name in ("category", "setting", "currency", "countries", "duration_minutes")
-    }
-    # Events are judged by their own start: no row reads their schedule's slot.
-    codes["schedule"] = np.concatenate(
-        [catalog.codes["schedule"], np.zeros(len(events), dtype=np.int32)]
-    )
     placed = events.placed
     lat, lon = events.numbers["lat"][placed], events.numbers["lon"][placed]
     return Candidates(
         catalog=catalog,
         events=events,
         size=n + len(events),
-        codes=codes,
-        numbers={
-            name: np.concatenate([catalog.numbers[name], events.numbers[name]])
-            for name in (
-                "cost_min",
-                "excitement",
-                "interactive",
-                "step_free",
-                "needs_booking",
-                "same_day_booking",
-            )
-        },
-        starts_ns=np.concatenate([catalog.starts_ns, events.starts_ns]),
-        norms=np.concatenate([catalog.norms, events.norms]),
+        # Events are judged by their own start: no row reads their schedule's slot.
+        schedule=np.concatenate([catalog.codes["schedule"], np.zeros(len(events), np.int32)]),
+        currency=np.concatenate([catalog.codes["currency"], events.codes["currency"]]),
+        cost_min=np.concatenate([catalog.numbers["cost_min"], events.numbers["cost_min"]]),
         placed=np.concatenate([catalog.placed, placed + n]),
         km=np.concatenate([km, haversine_km(lat, lon, near)]),
         dated=np.concatenate([catalog.dated, events.dated + n]),

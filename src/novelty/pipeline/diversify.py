@@ -174,12 +174,8 @@ def diversify(
     if history is not None and history.outings.count and weights.unlike > 0:
         nearest = history.outings.nearest(units)
         unlike = weights.unlike * (1.0 - np.clip(nearest, 0.0, 1.0))
-    similarity = IdeaSimilarity(
-        units,
-        candidates.codes["category"][shortlist],
-        candidates.codes["setting"][shortlist],
-        candidates.numbers["cost_min"][shortlist],
-    )
+    category, setting = candidates.at(shortlist, "category", "setting")
+    similarity = IdeaSimilarity(units, category, setting, candidates.cost_min[shortlist])
     chosen = rerank(
         relevance[best],
         similarity,

@@ -40,8 +40,8 @@ class Allowed(NamedTuple):
 
     def starts(self, candidates: Candidates, rows: np.ndarray, tz: dt.tzinfo) -> list[dt.datetime]:
         """The start of each row at `rows` in `tz`: an event's own, else its slot."""
-        own = candidates.starts_ns[rows]
-        slot = self.schedule_starts[candidates.codes["schedule"][rows]]
+        (own,) = candidates.at(rows, "starts_ns")
+        slot = self.schedule_starts[candidates.schedule[rows]]
         ns = np.where(own != NAT, own, slot)
         utc = pd.DatetimeIndex(ns.view("datetime64[ns]"), tz="UTC")
         return list(utc.tz_convert(tz).to_pydatetime())
@@ -69,9 +69,8 @@ def fits_the_day(
     """Rows (all, or those at `rows`) within the couple's day: energy, setting, minutes,
     mobility, country, and no booking ahead on short notice (read-only: couples with the
     same day share it)."""
-    at = slice(None) if rows is None else rows
     fits = np.ones(candidates.size if rows is None else rows.size, dtype=bool)
-    where, values, codes = candidates.where, candidates.catalog.values, candidates.codes
+    where, values, at = candidates.where, candidates.catalog.values, candidates.at
     if query.energy != "high":
         fits &= where("energy", ENERGY[: ENERGY.index(query.energy) + 1], rows)
     if query.setting is not None:
@@ -80,18 +79,18 @@ def fits_the_day(
         durations = values["duration_minutes"].to_numpy(dtype=float)
         fits &= where("duration_minutes", durations[durations <= query.max_minutes].tolist(), rows)
         if query.max_minutes >= DEFAULT_DURATION.total_seconds() / 60:
-            fits |= codes["duration_minutes"][at] < 0
-    numbers = candidates.numbers
+            fits |= at(rows, "duration_minutes")[0] < 0
     if query.mobility != "full":
         fits &= where("demand", GENTLE, rows)
         if query.mobility == "wheelchair":
-            fits &= numbers["step_free"][at]
+            fits &= at(rows, "step_free")[0]
     # A few distinct lists of countries: plain strings cost less than pandas' string ops.
     country = str(query.couple.country)
     anywhere = [c for c in values["countries"].tolist() if c == "" or country in c]
-    fits &= where("countries", anywhere, rows) | (codes["countries"][at] < 0)
+    fits &= where("countries", anywhere, rows) | (at(rows, "countries")[0] < 0)
     if query.short_notice:
-        fits &= ~numbers["needs_booking"][at] | numbers["same_day_booking"][at]
+        needs_booking, same_day = at(rows, "needs_booking", "same_day_booking")
+        fits &= ~needs_booking | same_day
     fits.flags.writeable = False
     return fits
 
@@ -115,11 +114,11 @@ def allowed(
     # exhibition, an all-day market) already on when it opens. A concert already under
     # way is missed.
     # Codes widened first: a gather through an int32 index takes a slow path.
-    mask = (found.earliest != NAT)[candidates.codes["schedule"].astype(np.intp)]
+    mask = (found.earliest != NAT)[candidates.schedule.astype(np.intp)]
     dated = candidates.dated
     # Times as int64 nanoseconds since the epoch (UTC): numpy compares them at once, where
     # pandas datetime Series cost a pass per operation. An end of NAT is before any time.
-    event_starts, event_ends = candidates.starts_ns[dated], candidates.dated_ends
+    (event_starts,), event_ends = candidates.at(dated, "starts_ns"), candidates.dated_ends
     mask[dated] = (event_starts < end_ns) & (
         (event_starts >= start_ns) | ((event_ends > start_ns) & (event_ends >= event_starts + _DAY))
     )
@@ -132,16 +131,14 @@ def allowed(
         if set(currencies) != {budget.currency}:
             used = rates() if rates is not None else Rates.load(budget.rates)
         limits = budget_per_currency(budget, currencies, used)
-        code, rated = candidates.codes["currency"].astype(np.intp), ~np.isnan(limits)
+        code, rated = candidates.currency.astype(np.intp), ~np.isnan(limits)
         priced = rated[code]
         other_currency = int((mask & ~priced).sum())
         # Rows in a currency without a rate are out; the others compare their price with
         # the budget in their currency: one number when all have the same one (a catalog
         # in the budget's currency). An unknown price (NaN) is never over the budget.
         ceiling = np.unique(limits[rated]) + 1e-9
-        over = candidates.numbers["cost_min"] > (
-            ceiling[0] if ceiling.size == 1 else (limits + 1e-9)[code]
-        )
+        over = candidates.cost_min > (ceiling[0] if ceiling.size == 1 else (limits + 1e-9)[code])
         mask &= priced & ~over
     if query.radius_km is not None:
         mask[candidates.placed[candidates.km > query.radius_km]] = False

@@ -262,12 +262,11 @@ def suggest(
     on starts when the window `opens`); an idea takes the opening that collides with no
     idea placed before it, then the one on the day with the fewest ideas so far, then the
     earliest."""
-    own = candidates.starts_ns[rows]
+    own, codes = candidates.at(rows, "starts_ns", "duration_minutes")
     first = (opens - _EPOCH) // _MICROSECOND * 1000
     own = np.where((own != NAT) & (own < first), first, own)
-    schedules = np.where(own == NAT, candidates.codes["schedule"][rows], -1)
+    schedules = np.where(own == NAT, candidates.schedule[rows], -1)
     minutes = np.append(candidates.catalog.values["duration_minutes"].to_numpy(dtype=float), np.nan)
-    codes = candidates.codes["duration_minutes"][rows]
     known = (codes >= 0) & (codes < minutes.size - 1)
     lengths = np.where(known, minutes[np.where(known, codes, -1)], np.nan)
     lengths = (np.nan_to_num(lengths, nan=DEFAULT_DURATION.total_seconds() / 60) * _MINUTE).astype(

@@ -193,7 +193,7 @@ def score(
     category_new = (~known).astype(np.float32)
     affinity = partner_affinities(candidates, couple, position, rows.size)
     fit, gate = couple_fit(affinity, weights.fit_floor, weights.fit_gate)
-    numbers = candidates.numbers
+    excitement, interactive = candidates.at(rows, "excitement", "interactive")
     # Weight of each appeal term, in the order of the score's components.
     extras = {
         "excitement": weights.excitement,
@@ -208,9 +208,9 @@ def score(
     timely[_in_scope(position, candidates.dated)] = 1.0
     # The appeal terms, in that order; taste is filled in below.
     appeal = {
-        "excitement": (numbers["excitement"][rows] - 1) / 4,
-        "interactive": numbers["interactive"][rows],
-        "budget_fit": budget_fit(numbers["cost_min"][rows], query.budget),
+        "excitement": (excitement - 1) / 4,
+        "interactive": interactive,
+        "budget_fit": budget_fit(candidates.cost_min[rows], query.budget),
         "distance_fit": distance_fit(candidates, query.radius_km, position, rows.size),
         "taste": np.full(rows.size, 0.5, dtype=np.float32),
         "timely": timely,
@@ -240,7 +240,7 @@ def score(
             spread = reach / np.float32(1.0 + sum(extras.values()))
             cut = np.partition(lowest, rows.size - best)[rows.size - best]
             need = np.flatnonzero(lowest + spread + np.float32(margin + _ROUNDING) >= cut)
-        similar, liked = _cosines(candidates, rows[need], history)
+        similar, liked = candidates.cosines(rows[need], history.familiarity, history.taste)
         familiarity = np.full(rows.size, np.nan, np.float32)
         novelty, taste = familiarity.copy(), familiarity.copy()
         familiarity[need] = np.maximum(similar, 0)
@@ -291,17 +291,3 @@ def _total(
 
 #: Scores are float32; a row is kept when it misses the cut by less than this.
 _ROUNDING = 1e-5
-#: Above this share of the matrix's rows, one pass over all of it beats copying them out.
-_WHOLE_PASS_SHARE = 0.25
-
-
-def _cosines(
-    candidates: Candidates, rows: np.ndarray, history: History
-) -> tuple[np.ndarray, np.ndarray]:
-    """Cosine of the item rows at `rows` with the familiarity and the taste profiles."""
-    familiarity, taste = history.familiarity, history.taste
-    if rows.size > _WHOLE_PASS_SHARE * candidates.size:
-        return candidates.cosines(familiarity)[rows], candidates.cosines(taste)[rows]
-    some, norms = candidates.item_rows(rows), candidates.norms[rows]
-    space = candidates.catalog.space
-    return space.cosine_to(some, norms, familiarity), space.cosine_to(some, norms, taste)

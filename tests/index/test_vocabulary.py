@@ -61,7 +61,7 @@ def test_words_match_tfidf_vectorizer(texts: list[str]) -> None:
         assert rows.shape == (len(texts), 0)
         return
     vocabulary, matrix = expected
-    assert list(ours.words_) == vocabulary
+    assert list(ours.columns_) == vocabulary
     _assert_identical(rows, matrix)
     # A text transformed alone lands on the same row as in the whole corpus.
     alone = sp.vstack([ours.transform([text]) for text in texts], format="csr")
@@ -81,7 +81,7 @@ def test_catalog_word_columns_equal_scikit_learn_to_the_last_bit(catalog: str) -
     weights = TfidfTransformer(sublinear_tf=True).fit(counts)
     ours = Words(max_words=20_000)
     rows = ours.fit_transform(titles, descriptions)
-    assert list(ours.words_) == sorted(counter.vocabulary_)
+    assert list(ours.columns_) == sorted(counter.vocabulary_)
     np.testing.assert_array_equal(ours.idf_, weights.idf_)
     _assert_identical(rows, sp.csr_matrix(weights.transform(counts)))
     # New texts (a slice of the catalog's, as events would come) are weighted the same way.
@@ -100,7 +100,7 @@ def test_words_keep_the_most_frequent() -> None:
     texts = ["kayak kayak kayak pottery pottery tango", "kayak pottery salsa"]
     words = Words(max_words=2)
     rows = words.fit_transform(texts)
-    assert list(words.words_) == ["kayak", "pottery"]
+    assert list(words.columns_) == ["kayak", "pottery"]
     assert rows.shape == (2, 2)
     assert np.allclose(sp.linalg.norm(rows, axis=1), 1.0)
 
@@ -158,7 +158,7 @@ def test_texts_split_a_slice_at_a_time_give_the_same_rows(monkeypatch: pytest.Mo
     words, tags = Words(max_words=8), Labels(canonical)
     assert (words.fit_transform(texts) != expected[0]).nnz == 0
     assert (tags.fit_transform(labels) != expected[1]).nnz == 0
-    assert list(words.words_) == list(whole_words.words_)
+    assert list(words.columns_) == list(whole_words.columns_)
     assert tags.columns_ == whole_labels.columns_
     assert (words.transform(texts) != expected[0]).nnz == 0
     assert (tags.transform(labels) != expected[1]).nnz == 0

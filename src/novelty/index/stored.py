@@ -169,7 +169,7 @@ def _parts(prepared: PreparedCatalog) -> tuple[dict[str, Any], dict[str, np.ndar
             cells[name] = {"kind": "array"}
     about = {
         "labels": sorted(space.labels.columns_, key=space.labels.columns_.__getitem__),
-        "words": space.words.words_.tolist(),
+        "words": list(space.words.columns_),
         "max_words": space.words.max_words,
         "ids": _index_parts(index.ids),
         "values": {name: _index_parts(values) for name, values in index.values.items()},
@@ -192,7 +192,7 @@ def _prepared(about: dict[str, Any], arrays: dict[str, np.ndarray]) -> PreparedC
     labels = Labels(canonicaliser(synonyms()))
     labels.columns_ = {label: i for i, label in enumerate(about["labels"])}
     words = Words(int(about["max_words"]))
-    words.words_ = pd.Index(about["words"], dtype=object)
+    words.columns_ = {word: i for i, word in enumerate(about["words"])}
     words.idf_ = arrays["idf"]
     space = ItemSpace(labels, words, arrays["column_weights"])
     matrix, label_block = (

@@ -195,12 +195,13 @@ class Words:
     `max_words` most frequent words, in alphabetical order."""
 
     max_words: int
-    words_: pd.Index = field(init=False)
+    #: Each word's column, in alphabetical order.
+    columns_: dict[str, int] = field(init=False, default_factory=dict)
     #: Each column's idf (float32); empty when the texts had no usable word.
     idf_: np.ndarray = field(init=False, default_factory=lambda: np.zeros(0, np.float32))
 
     def __len__(self) -> int:
-        return len(self.words_)
+        return len(self.columns_)
 
     def fit_transform(self, *columns: Sequence[str]) -> sp.csr_matrix:
         """Learn the words of the rows' texts (one or more columns, e.g. titles and
@@ -216,7 +217,7 @@ class Words:
         ranked = np.lexsort((met.astype(str), -frequency))[: self.max_words]
         ranked = ranked[frequency[ranked] > 0]
         kept = ranked[np.argsort(met[ranked].astype(str))]
-        self.words_ = pd.Index(met[kept], dtype=object)
+        self.columns_ = {word: i for i, word in enumerate(met[kept].tolist())}
         column_of = np.full(met.size, -1, dtype=np.intp)
         column_of[kept] = np.arange(kept.size)
         counts = _moved(counts, column_of, len(self))
@@ -234,7 +235,8 @@ class Words:
         return _tfidf(counts, self.idf_)
 
     def _column_of(self, pieces: list[str]) -> np.ndarray:
-        return np.asarray(self.words_.get_indexer(pd.Index(pieces, dtype=object)), np.intp)
+        columns = self.columns_
+        return np.array([columns.get(p, -1) for p in pieces], dtype=np.intp)
 
 
 def _stop_words() -> frozenset[str]:

@@ -2,7 +2,8 @@
 
 Events are a second block after the catalog's rows, indexed on their own in the catalog's
 space and code tables: a new set of events costs work on the events, not a copy of the
-catalog. The few arrays other stages read over every row are joined per call; the
+catalog. Only the arrays stages read over every row are joined per call; every other
+column is read from each block at the rows a stage asks for (`Candidates.at`), and the
 matrices, the code columns `where` reads and the matches no event shares stay in their
 blocks.
 """

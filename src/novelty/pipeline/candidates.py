@@ -73,9 +73,9 @@ class Candidates(NamedTuple):
 
     def at(self, rows: np.ndarray | None, *names: str) -> list[np.ndarray]:
         """The columns `names` at `rows` (all when None), in the order of `rows`: code and
-        number columns by name, and "starts_ns" and "norms". Event rows are read from their
-        block, so only what a call reads is copied. (Events' "schedule" codes are their
-        own: `schedule` holds the codes every row is read by.)"""
+        number columns by name, and "starts_ns". Event rows are read from their block, so
+        only what a call reads is copied. (Events' "schedule" codes are their own:
+        `schedule` holds the codes every row is read by.)"""
         found = []
         n, ours = self.catalog.ids.size, None
         for name in names:
@@ -85,8 +85,6 @@ class Candidates(NamedTuple):
                     columns.append(
                         block.starts_ns
                         if name == "starts_ns"
-                        else block.norms
-                        if name == "norms"
                         else block.codes[name]
                         if name in block.codes
                         else block.numbers[name]
@@ -235,9 +233,21 @@ class Candidates(NamedTuple):
                     )
                 found.append(cosines if rows is None else cosines[rows])
             return found
-        some, (norms,) = self.item_rows(rows), self.at(rows, "norms")
+        if events is None:
+            some, norms = self.item_rows(rows), catalog.norms[rows]
+            for profile in profiles:
+                found.append(space.cosine_to(some, norms, profile))
+            return found
+        # The catalog's rows are copied out; the events' block is small: it is read whole.
+        ours = rows >= catalog.ids.size
+        mine = rows[~ours]
+        some, norms = catalog.matrix[mine], catalog.norms[mine]
         for profile in profiles:
-            found.append(space.cosine_to(some, norms, profile))
+            cosines = np.empty(rows.size, dtype=np.float32)
+            cosines[~ours] = space.cosine_to(some, norms, profile)
+            theirs = space.cosine_to(events.matrix, events.norms, profile)
+            cosines[ours] = theirs[rows[ours] - catalog.ids.size]
+            found.append(cosines)
         return found
 
     def records(self, rows: np.ndarray) -> list[dict[str, Any]]:

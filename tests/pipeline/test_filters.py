@@ -4,9 +4,22 @@ from __future__ import annotations
 
 import datetime as dt
 
-import novelty
+import numpy as np
 
-from .frames import ROWS, days_ago, make_couple, make_query, scored, small_index
+import novelty
+from novelty.index.item_index import ItemIndex
+from novelty.pipeline import filters
+
+from .frames import (
+    ROWS,
+    days_ago,
+    gather,
+    make_couple,
+    make_query,
+    scored,
+    small_frame,
+    small_index,
+)
 
 IDS = [row["id"] for row in ROWS]
 
@@ -88,3 +101,25 @@ def test_each_start_is_inside_the_window_at_its_time_of_day() -> None:
         assert q.window.start <= start < q.window.end
         part = ROWS[row]["time_of_day"]
         assert {"morning": 9, "afternoon": 13, "evening": 18}[part] <= start.hour
+
+
+def test_events_are_judged_by_their_own_minutes_and_countries() -> None:
+    # Every catalog row lasts 120 minutes and is for anywhere: the events' minutes and
+    # countries are values only the events have.
+    catalog = small_index()
+    gigs = [(55, ""), (100, ""), (70, "US;CA"), (70, "FR")]
+    frame = small_frame(
+        [
+            dict(id=f"gig-{i}", title=f"Gig {i}", category="music", tags="live-music",
+                 cost_min=0, cost_max=0, time_of_day="evening", setting="indoor",
+                 duration_minutes=minutes, countries=countries)
+            for i, (minutes, countries) in enumerate(gigs)
+        ]
+    )  # fmt: skip
+    space = catalog.space
+    events = ItemIndex.build(frame, space, space.transform_frame(frame), like=catalog)
+    q = make_query(make_couple(), max_minutes=90)
+    assert q.couple.country == "US"
+    c = gather(catalog, q, events)
+    fits = filters.fits_the_day(c, q, np.arange(len(ROWS), c.size))
+    assert fits.tolist() == [True, False, True, False]

@@ -70,13 +70,17 @@ def fits_the_day(
     mobility, country, and no booking ahead on short notice (read-only: couples with the
     same day share it)."""
     fits = np.ones(candidates.size if rows is None else rows.size, dtype=bool)
-    where, values, at = candidates.where, candidates.catalog.values, candidates.at
+    where, at = candidates.where, candidates.at
+    # Values are compared as values: the events' own (those the catalog lacks) count too.
+    tables = [candidates.catalog.values]
+    if candidates.events is not None:
+        tables.append(candidates.events.values)
     if query.energy != "high":
         fits &= where("energy", ENERGY[: ENERGY.index(query.energy) + 1], rows)
     if query.setting is not None:
         fits &= where("setting", (query.setting, "either"), rows)
     if query.max_minutes is not None:
-        durations = values["duration_minutes"].to_numpy(dtype=float)
+        durations = np.concatenate([t["duration_minutes"].to_numpy(dtype=float) for t in tables])
         fits &= where("duration_minutes", durations[durations <= query.max_minutes].tolist(), rows)
         if query.max_minutes >= DEFAULT_DURATION.total_seconds() / 60:
             fits |= at(rows, "duration_minutes")[0] < 0
@@ -86,7 +90,7 @@ def fits_the_day(
             fits &= at(rows, "step_free")[0]
     # A few distinct lists of countries: plain strings cost less than pandas' string ops.
     country = str(query.couple.country)
-    anywhere = [c for c in values["countries"].tolist() if c == "" or country in c]
+    anywhere = [c for t in tables for c in t["countries"].tolist() if c == "" or country in c]
     fits &= where("countries", anywhere, rows) | (at(rows, "countries")[0] < 0)
     if query.short_notice:
         needs_booking, same_day = at(rows, "needs_booking", "same_day_booking")

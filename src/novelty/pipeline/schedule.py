@@ -266,7 +266,12 @@ def suggest(
     first = (opens - _EPOCH) // _MICROSECOND * 1000
     own = np.where((own != NAT) & (own < first), first, own)
     schedules = np.where(own == NAT, candidates.schedule[rows], -1)
-    minutes = np.append(candidates.catalog.values["duration_minutes"].to_numpy(dtype=float), np.nan)
+    # Each duration code's minutes: the catalog's, then those only events have; -1 reads NaN.
+    minutes = candidates.catalog.values["duration_minutes"].to_numpy(dtype=float)
+    if candidates.events is not None:
+        durations = candidates.events.values["duration_minutes"].to_numpy(dtype=float)
+        minutes = np.concatenate([minutes, durations])
+    minutes = np.append(minutes, np.nan)
     known = (codes >= 0) & (codes < minutes.size - 1)
     lengths = np.where(known, minutes[np.where(known, codes, -1)], np.nan)
     lengths = (np.nan_to_num(lengths, nan=DEFAULT_DURATION.total_seconds() / 60) * _MINUTE).astype(

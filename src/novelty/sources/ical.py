@@ -251,14 +251,26 @@ def _naive(value: object) -> dt.datetime:
 
 
 def _pace(rule: Any) -> float:
-    """Seconds between two dates a rule yields, at the fastest (its BY parts fan out)."""
+    """Seconds between two dates a rule yields, at the fastest: its BY parts fan out, and
+    in a month or a year a weekday without a position comes up to 5 or 53 times, a day of
+    the month in each of 12 months, and a week number brings 7 days when no weekday is
+    named (as dateutil expands them)."""
     interval = int(rule.get("INTERVAL", [1])[0])
     if interval < 1:
         raise _RefusedError(f"RRULE INTERVAL={interval} never moves on")
+    freq = _freq(rule)
     fan_out = 1
     for part in _BY_PARTS:
         fan_out *= max(1, len(rule.get(part, ())))
-    return float(_PERIOD[_freq(rule)] * interval) / fan_out
+    if freq in ("MONTHLY", "YEARLY"):
+        if any(str(day).upper() in _WEEKDAYS for day in rule.get("BYDAY", ())):
+            in_year = 1 if "BYWEEKNO" in rule else 5 if "BYMONTH" in rule else 53
+            fan_out *= 5 if freq == "MONTHLY" else in_year
+        if freq == "YEARLY" and "BYMONTHDAY" in rule and "BYMONTH" not in rule:
+            fan_out *= 12
+        if freq == "YEARLY" and "BYWEEKNO" in rule and "BYDAY" not in rule:
+            fan_out *= 7
+    return float(_PERIOD[freq] * interval) / fan_out
 
 
 def _freq(rule: Any) -> str:

@@ -1,5 +1,6 @@
-"""Shared fixtures (a fixed clock, the example couple, one prepared Recommender) and the
-gate of slow tests: `@pytest.mark.slow` runs only with `-m slow` or NOVELTY_SLOW=1."""
+"""Shared fixtures (a fixed clock, the example couple, one prepared Recommender), the gate
+of slow tests (`@pytest.mark.slow` runs only with `-m slow` or NOVELTY_SLOW=1), and which
+examples Hypothesis tries."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import settings
 
 import novelty
 
@@ -18,6 +20,12 @@ EXAMPLE_PROFILE = ROOT / "examples" / "couple.toml"
 CHICAGO = ZoneInfo("America/Chicago")
 #: A Friday evening in Austin: "this weekend" is Fri 27 Nov 20:00 .. Mon 30 Nov 00:00.
 FRIDAY_EVENING = dt.datetime(2026, 11, 27, 20, 0, tzinfo=CHICAGO)
+
+# The default run (`make test`, CI) tries the same examples every time, so its result
+# does not depend on the run; NOVELTY_SLOW=1 explores new ones (and runs the slow tests).
+settings.register_profile("repeatable", derandomize=True)
+settings.register_profile("explore", derandomize=False)
+settings.load_profile("explore" if os.environ.get("NOVELTY_SLOW") == "1" else "repeatable")
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

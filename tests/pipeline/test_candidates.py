@@ -69,13 +69,7 @@ def test_matches_and_item_rows_span_both_blocks() -> None:
     assert cosines.shape == (len(ROWS) + len(EVENTS),)
 
 
-@pytest.mark.parametrize("many", [0, 1000])
-def test_item_rows_in_any_order_are_the_blocks_rows_in_that_order(
-    many: int, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    # Both ways of selecting: by scipy block by block (many rows in block order), and by
-    # copying entries.
-    monkeypatch.setattr(candidates, "_MANY", many)
+def test_item_rows_in_any_order_are_the_blocks_rows_in_that_order() -> None:
     catalog, events = _with_events()
     c = gather(catalog, make_query(make_couple()), events)
     whole = np.vstack([catalog.matrix.toarray(), events.matrix.toarray()])

@@ -27,9 +27,6 @@ _FEW = 32
 #: Above this share of the rows, `cosines` makes one pass over the whole item matrices
 #: instead of copying the rows out.
 _WHOLE_PASS_SHARE = 0.25
-#: Above this many rows in block order, `item_rows` selects them with scipy, block by block
-#: (its C loop beats numpy's passes over their entries); fewer are copied with numpy.
-_MANY = 256
 
 
 class Candidates(NamedTuple):
@@ -151,31 +148,18 @@ class Candidates(NamedTuple):
         # One more entry than there are values: code -1 (a missing value) reads it, False.
         table = np.zeros(size + 1, dtype=bool)
         table[found] = True
-        if self.events is not None:
-            return self._read(table, self.events, column, rows)
-        codes = self.catalog.codes[column]
+        if rows is None and self.events is not None:
+            # Every row: each block's codes read into its own part, without joining them.
+            mask = np.empty(self.size, dtype=bool)
+            n = self.catalog.ids.size
+            table.take(self.catalog.codes[column].astype(np.intp), out=mask[:n])
+            table.take(self.events.codes[column], out=mask[n:])
+            return mask
+        (read,) = self.at(rows, column)
         # Codes are int32 to keep the index small; numpy gathers through a narrower index
         # on a slow path (about 3x on a million rows), so they are widened first.
-        mask: np.ndarray = table[(codes if rows is None else codes[rows]).astype(np.intp)]
+        mask = table[read.astype(np.intp)]
         return mask
-
-    def _read(
-        self, table: np.ndarray, events: ItemIndex, column: str, rows: np.ndarray | None
-    ) -> np.ndarray:
-        """`table` read at the code of each row (all, or those at `rows`), from each
-        block's own code column: their join would be a copy of the catalog's."""
-        first, then = self.catalog.codes[column], events.codes[column]
-        if rows is None:
-            mask = np.empty(self.size, dtype=bool)
-            table.take(first.astype(np.intp), out=mask[: first.size])
-            table.take(then, out=mask[first.size :])
-            return mask
-        # Event rows read the catalog's last code at first, then their own: they are few.
-        codes = first.take(rows, mode="clip").astype(np.intp)
-        ours = np.flatnonzero(rows >= first.size)
-        codes[ours] = then[rows[ours] - first.size]
-        read: np.ndarray = table[codes]
-        return read
 
     def item_rows(self, rows: np.ndarray) -> sp.csr_matrix:
         """The item matrix's rows at `rows`, in that order."""
@@ -183,20 +167,8 @@ class Candidates(NamedTuple):
         if self.events is None or not (rows >= n).any():
             return sp.csr_matrix(self.catalog.matrix[rows])
         ours = rows >= n
-        if rows.size > _MANY and not (ours[:-1] & ~ours[1:]).any():
-            # Many rows, the catalog's first (ascending ones are): each block's rows, one
-            # block after the other (`sp.vstack` goes through a copy with row numbers).
-            first, then = self.catalog.matrix[rows[~ours]], self.events.matrix[rows[ours] - n]
-            return sp.csr_matrix(
-                (
-                    np.concatenate([first.data, then.data]),
-                    np.concatenate([first.indices, then.indices]),
-                    np.concatenate([first.indptr, then.indptr[1:] + first.nnz]),
-                ),
-                shape=(rows.size, first.shape[1]),
-            )
-        # A few rows in any order (a shortlist, the picks): each row's entries are copied
-        # from its block straight to its place, without scipy's costs per selection.
+        # Rows in any order (a shortlist, the picks): each row's entries are copied from its
+        # block straight to its place, without scipy's costs per selection.
         lengths = np.empty(rows.size, dtype=np.int64)
         sources = (
             (self.catalog.matrix, rows[~ours], ~ours),
